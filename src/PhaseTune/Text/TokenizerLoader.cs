@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace PhaseTune.Text;
+
+/// <summary>Finds and reads a HF tokenizer in a model directory: tokenizer.json first, else vocab.txt
+/// (WordPiece) or vocab.json + merges.txt (byte-level BPE), honouring tokenizer_config.json.</summary>
+public static class TokenizerLoader
+{
+    public static ITokenizer Load(string directory)
+    {
+        var config = ReadJson(Path.Combine(directory, "tokenizer_config.json"));
+        string tokJson = Path.Combine(directory, "tokenizer.json");
+        if (File.Exists(tokJson)) return FromTokenizerJson(tokJson, config);
+        string vocabTxt = Path.Combine(directory, "vocab.txt");
+        if (File.Exists(vocabTxt)) return WordPieceTokenizer.FromVocabFile(vocabTxt, WordPieceOptions(config, null));
+        string vocabJson = Path.Combine(directory, "vocab.json"), merges = Path.Combine(directory, "merges.txt");
+        if (File.Exists(vocabJson) && File.Exists(merges))
+            return ByteLevelBpeTokenizer.FromFiles(vocabJson, merges, BpeOptions(config));
+        throw new FileNotFoundException($"{directory}: no tokenizer found (expected tokenizer.json, vocab.txt, or vocab.json + merges.txt)");
+    }
+
+    static JsonObject? ReadJson(string path)
+    {
+        if (!File.Exists(path)) return null;
+        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
+    }
+
+    static string? Str(JsonObject? o, string key) => o?[key] switch
+    {
+        JsonValue v when v.TryGetValue<string>(out var s) => s,
+        JsonObject t => t["content"]?.GetValue<string>(),   // AddedToken serialised as an object
+        _ => null,
+    };
+
+    static bool? Bool(JsonObject? o, string key) =>
+        o?[key] is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+
+    static WordPieceTokenizer.Options WordPieceOptions(JsonObject? config, JsonObject? normalizer)
+    {
+        var d = new WordPieceTokenizer.Options();
+        return d with
+        {
+            Lowercase = Bool(normalizer, "lowercase") ?? Bool(config, "do_lower_case") ?? d.Lowercase,
+            StripAccents = Bool(normalizer, "strip_accents") ?? Bool(config, "strip_accents"),
+            HandleChineseChars = Bool(normalizer, "handle_chinese_chars") ?? Bool(config, "tokenize_chinese_chars") ?? true,
+            CleanText = Bool(normalizer, "clean_text") ?? true,
+            UnkToken = Str(config, "unk_token") ?? d.UnkToken, ClsToken = Str(config, "cls_token") ?? d.ClsToken,
+            SepToken = Str(config, "sep_token") ?? d.SepToken, PadToken = Str(config, "pad_token") ?? d.PadToken,
+            MaskToken = Str(config, "mask_token") ?? d.MaskToken,
+        };
+    }
+
+    static ByteLevelBpeTokenizer.Options BpeOptions(JsonObject? config)
+    {
+        var d = new ByteLevelBpeTokenizer.Options();
+        return d with
+        {
+            Bos = Str(config, "bos_token") ?? d.Bos, Eos = Str(config, "eos_token") ?? d.Eos,
+            Pad = Str(config, "pad_token") ?? d.Pad, Unk = Str(config, "unk_token") ?? d.Unk,
+            Mask = Str(config, "mask_token") ?? d.Mask, AddPrefixSpace = Bool(config, "add_prefix_space") ?? false,
+        };
+    }
+
+    static ITokenizer FromTokenizerJson(string path, JsonObject? config)
+    {
+        var root = ReadJson(path) ?? throw new InvalidDataException($"{path}: not a JSON object");
+        var model = root["model"] as JsonObject ?? throw new InvalidDataException($"{path}: no \"model\" section");
+        var added = (root["added_tokens"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
+            .Select(t => new AddedToken(t["content"]!.GetValue<string>(), t["id"]!.GetValue<int>(), Bool(t, "lstrip") ?? false))
+            .ToList();
+        var vocab = model["vocab"] as JsonObject ?? throw new InvalidDataException($"{path}: model has no vocab object");
+        // older tokenizer.json files leave out model.type
+        string? type = Str(model, "type") ?? (model["merges"] is not null ? "BPE"
+            : model["continuing_subword_prefix"] is not null ? "WordPiece" : null);
+        switch (type)
+        {
+            case "WordPiece":
+                var byId = new string[vocab.Select(kv => kv.Value!.GetValue<int>()).Max() + 1];
+                foreach (var (t, id) in vocab) byId[id!.GetValue<int>()] = t;
+                var options = WordPieceOptions(config, root["normalizer"] as JsonObject) with
+                {
+                    UnkToken = Str(model, "unk_token") ?? "[UNK]",
+                    Prefix = Str(model, "continuing_subword_prefix") ?? "##",
+                    MaxInputCharsPerWord = model["max_input_chars_per_word"]?.GetValue<int>() ?? 100,
+                };
+                return new WordPieceTokenizer(byId, options, added.Count > 0 ? added : null);
+            case "BPE":
+                var merges = (model["merges"] as JsonArray ?? throw new InvalidDataException($"{path}: BPE model has no merges"))
+                    .Select(m => m is JsonArray pair
+                        ? (pair[0]!.GetValue<string>(), pair[1]!.GetValue<string>())
+                        : Split2(m!.GetValue<string>(), path)).ToList();
+                var dict = vocab.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<int>());
+                return new ByteLevelBpeTokenizer(dict, merges, BpeOptions(config), added.Count > 0 ? added : null);
+            default:
+                throw new NotSupportedException($"{path}: tokenizer model type '{type ?? "(none)"}' is not supported (WordPiece, BPE)");
+        }
+    }
+
+    static (string, string) Split2(string merge, string path)
+    {
+        int sp = merge.IndexOf(' ');
+        if (sp <= 0) throw new InvalidDataException($"{path}: bad merge '{merge}'");
+        return (merge[..sp], merge[(sp + 1)..]);
+    }
+}
