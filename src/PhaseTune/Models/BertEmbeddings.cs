@@ -1,0 +1,47 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Models;
+
+/// <summary>word + position + token type embeddings → LayerNorm → dropout.</summary>
+public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
+{
+    readonly Embedding word_embeddings, position_embeddings, token_type_embeddings;
+    readonly LayerNorm LayerNorm;
+    readonly Dropout dropout;
+    readonly EncoderConfig _c;
+
+    public BertEmbeddings(EncoderConfig c) : base(nameof(BertEmbeddings))
+    {
+        _c = c;
+        word_embeddings = nn.Embedding(c.VocabSize, c.HiddenSize, padding_idx: c.PadTokenId);
+        position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
+        token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
+        LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
+        dropout = nn.Dropout(c.HiddenDropoutProb);
+        RegisterComponents();
+    }
+
+    public Parameter WordEmbeddings => word_embeddings.weight!;
+
+    /// <param name="ids">(B, T) token ids</param>
+    /// <param name="types">(B, T) token type ids</param>
+    public override Tensor forward(Tensor ids, Tensor types)
+    {
+        var pos = PositionIds(ids);                                             // (B, T)
+        var x = word_embeddings.forward(ids) + position_embeddings.forward(pos) + token_type_embeddings.forward(types);
+        return dropout.forward(LayerNorm.forward(x));                           // (B, T, C)
+    }
+
+    /// <summary>BERT counts 0..T-1; RoBERTa starts at pad_token_id + 1 and gives pads pad_token_id.</summary>
+    Tensor PositionIds(Tensor ids)
+    {
+        long t = ids.shape[1];
+        if (t > _c.MaxSequenceLength)
+            throw new ArgumentException($"sequence length {t} exceeds the model's {_c.MaxSequenceLength} positions");
+        if (!_c.IsRoberta) return arange(t, dtype: ScalarType.Int64, device: ids.device).unsqueeze(0).expand_as(ids);
+        var nonPad = ids.ne(_c.PadTokenId).to_type(ScalarType.Int64);
+        return nonPad.cumsum(1) * nonPad + _c.PadTokenId;
+    }
+}

@@ -1,0 +1,93 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Models;
+
+/// <summary>The stack of transformer blocks (HF's BertEncoder: `layer.N`).</summary>
+public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
+{
+    readonly ModuleList<BertLayer> layer;
+
+    public BertEncoder(EncoderConfig c) : base(nameof(BertEncoder))
+    {
+        layer = new ModuleList<BertLayer>(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
+        RegisterComponents();
+    }
+
+    public IList<BertLayer> Layers => layer;
+
+    public override Tensor forward(Tensor x, Tensor? mask)
+    {
+        foreach (var l in layer) x = l.forward(x, mask);
+        return x;
+    }
+}
+
+/// <summary>dense → tanh on the first token (HF's BertPooler, the "pooler_output").</summary>
+public sealed class BertPooler : nn.Module<Tensor, Tensor>
+{
+    readonly Linear dense;
+
+    public BertPooler(EncoderConfig c) : base(nameof(BertPooler))
+    {
+        dense = nn.Linear(c.HiddenSize, c.HiddenSize);
+        RegisterComponents();
+    }
+
+    /// <param name="hidden">(B, T, C)</param>
+    public override Tensor forward(Tensor hidden) => tanh(dense.forward(hidden[.., 0]));   // (B, C)
+}
+
+/// <summary>A BERT / RoBERTa encoder whose state_dict keys are HF's (`embeddings.*`, `encoder.layer.N.*`, `pooler.*`).</summary>
+public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
+{
+    readonly BertEmbeddings embeddings;
+    readonly BertEncoder encoder;
+    readonly BertPooler pooler;
+
+    public EncoderConfig Config { get; }
+
+    public BertModel(EncoderConfig config) : base(nameof(BertModel))
+    {
+        config.Validate();
+        Config = config;
+        embeddings = new BertEmbeddings(config);
+        encoder = new BertEncoder(config);
+        pooler = new BertPooler(config);
+        RegisterComponents();
+        InitWeights();
+    }
+
+    public BertEmbeddings Embeddings => embeddings;
+    public BertEncoder Encoder => encoder;
+    public BertPooler Pooler => pooler;
+
+    /// <summary>HF's _init_weights: normal(0, initializer_range) for Linear and Embedding weights (padding row
+    /// zero), zero biases, LayerNorm weight one and bias zero.</summary>
+    public void InitWeights()
+    {
+        using var _ = no_grad();
+        foreach (var (name, p) in named_parameters())
+        {
+            if (name.EndsWith("LayerNorm.weight")) p.fill_(1.0);
+            else if (name.EndsWith(".bias")) p.zero_();
+            else p.normal_(0.0, Config.InitializerRange);
+        }
+        embeddings.WordEmbeddings[Config.PadTokenId].zero_();
+    }
+
+    /// <summary>Additive attention mask (B, 1, 1, T): 0 where attended, float min on padding.</summary>
+    public static Tensor ExtendedMask(Tensor attentionMask, ScalarType dtype = ScalarType.Float32) =>
+        (1.0 - attentionMask.to_type(dtype).unsqueeze(1).unsqueeze(2)) * torch.finfo(dtype).min;
+
+    /// <param name="ids">(B, T)</param>
+    /// <param name="attentionMask">(B, T) of 1 for tokens, 0 for padding</param>
+    /// <param name="types">(B, T) token type ids</param>
+    /// <returns>last_hidden_state (B, T, C)</returns>
+    public override Tensor forward(Tensor ids, Tensor attentionMask, Tensor types)
+    {
+        var x = embeddings.forward(ids, types);
+        return encoder.forward(x, ExtendedMask(attentionMask));
+    }
+}

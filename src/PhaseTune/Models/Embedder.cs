@@ -1,0 +1,45 @@
+using PhaseTune.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Models;
+
+/// <summary>Batched, no-grad sentence embeddings. Texts are batched by length (fewer pads) and returned in input order.</summary>
+public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode pooling, bool normalize = false)
+{
+    public float[][] Embed(IReadOnlyList<string> texts, int maxLength = 512, int batchSize = 32)
+    {
+        if (batchSize <= 0) throw new ArgumentException("batch size must be positive");
+        maxLength = Math.Min(maxLength, model.Config.MaxSequenceLength);
+        var encodings = texts.Select(t => tokenizer.Encode(t, maxLength: maxLength)).ToArray();
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Length).ToArray();
+        var result = new float[texts.Count][];
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            for (int start = 0; start < order.Length; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var idx = order.Skip(start).Take(batchSize).ToArray();
+                var batch = Collator.Pad(idx.Select(i => encodings[i]).ToArray(), tokenizer.PadId);
+                var (ids, mask, types) = ToTensors(batch);
+                var pooled = Pooling.Pool(model.forward(ids, mask, types), mask, pooling, model);   // (B, C)
+                if (normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: 1);
+                var flat = pooled.contiguous().data<float>().ToArray();
+                int c = (int)pooled.shape[1];
+                for (int r = 0; r < idx.Length; r++) result[idx[r]] = flat[(r * c)..((r + 1) * c)];
+            }
+        }
+        finally { model.train(wasTraining); }
+        return result;
+    }
+
+    /// <summary>(B, T) int64 tensors for ids, attention mask and token types.</summary>
+    public static (Tensor Ids, Tensor Mask, Tensor Types) ToTensors(PaddedBatch b)
+    {
+        Tensor T(int[][] rows) => tensor(rows.SelectMany(r => r.Select(v => (long)v)).ToArray(), [b.BatchSize, b.SeqLen]);
+        return (T(b.InputIds), T(b.AttentionMask), T(b.TokenTypeIds));
+    }
+}
