@@ -1,3 +1,8 @@
-using TorchSharp;
-var t = torch.ones(2, 2);
-System.Console.WriteLine((t + t).sum().item<float>());
+using System.CommandLine;
+using PhaseTune.Cli.Commands;
+
+var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text classification (3-Phase method).")
+{
+    EmbedCommand.Create(),
+};
+return root.Parse(args).Invoke();
