@@ -151,10 +151,10 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     {
         var bytes = new List<byte>();
         var byteToChar = new List<int>();   // source UTF-16 index of each byte
+        Span<byte> buf = stackalloc byte[4];
         for (int i = ws; i < we;)
         {
             var r = Rune.GetRuneAt(s, i);
-            Span<byte> buf = stackalloc byte[4];
             int n = r.EncodeToUtf8(buf);
             for (int k = 0; k < n; k++) { bytes.Add(buf[k]); byteToChar.Add(i); }
             i += r.Utf16SequenceLength;
