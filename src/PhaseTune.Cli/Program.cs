@@ -4,5 +4,6 @@ using PhaseTune.Cli.Commands;
 var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text classification (3-Phase method).")
 {
     EmbedCommand.Create(),
+    TrainCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -79,47 +79,28 @@ public static class ModelDirectory
 
     /// <summary>Writes a HF-layout directory (plus `1_Pooling` and modules.json when a pooling is given).
     /// The directory is built beside the target and renamed into place, so it appears whole or not at all.</summary>
-    public static void Save(BertModel model, ITokenizer tokenizer, string directory, PoolingMode? pooling = null)
+    public static void Save(BertModel model, ITokenizer tokenizer, string directory, PoolingMode? pooling = null) =>
+        AtomicDirectory.Write(directory, tmp => WriteInto(tmp, model, tokenizer, pooling));
+
+    /// <summary>Writes the HF-layout files into an existing directory (used inside larger atomic saves).</summary>
+    public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, PoolingMode? pooling)
     {
-        string full = Path.GetFullPath(directory);
-        string parent = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(parent);
-        string tmp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(tmp);
-        try
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson().ToJsonString(indented));
+        SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.state_dict().Select(kv => (kv.Key, kv.Value)));
+        tokenizer.Save(dir);
+        if (pooling is not PoolingMode p || p == PoolingMode.Pooler) return;
+        var cfg = new JsonObject
         {
-            var indented = new JsonSerializerOptions { WriteIndented = true };
-            AtomicFile.WriteAllText(Path.Combine(tmp, "config.json"), model.Config.ToJson().ToJsonString(indented));
-            SafeTensorsFile.Save(Path.Combine(tmp, "model.safetensors"), model.state_dict().Select(kv => (kv.Key, kv.Value)));
-            tokenizer.Save(tmp);
-            if (pooling is PoolingMode p && p != PoolingMode.Pooler)
-            {
-                var cfg = new JsonObject
-                {
-                    ["word_embedding_dimension"] = model.Config.HiddenSize,
-                    ["pooling_mode_cls_token"] = p == PoolingMode.Cls,
-                    ["pooling_mode_mean_tokens"] = p == PoolingMode.Mean,
-                    ["pooling_mode_max_tokens"] = p == PoolingMode.Max,
-                };
-                AtomicFile.WriteAllText(Path.Combine(tmp, "1_Pooling", "config.json"), cfg.ToJsonString(indented));
-                var modules = new JsonArray(
-                    new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
-                    new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
-                AtomicFile.WriteAllText(Path.Combine(tmp, "modules.json"), modules.ToJsonString(indented));
-            }
-            string? old = null;
-            if (Directory.Exists(full))
-            {
-                old = Path.Combine(parent, $".{Path.GetFileName(full)}.old-{Guid.NewGuid():N}");
-                Directory.Move(full, old);
-            }
-            Directory.Move(tmp, full);
-            if (old is not null) Directory.Delete(old, recursive: true);
-        }
-        catch
-        {
-            if (Directory.Exists(tmp)) Directory.Delete(tmp, recursive: true);
-            throw;
-        }
+            ["word_embedding_dimension"] = model.Config.HiddenSize,
+            ["pooling_mode_cls_token"] = p == PoolingMode.Cls,
+            ["pooling_mode_mean_tokens"] = p == PoolingMode.Mean,
+            ["pooling_mode_max_tokens"] = p == PoolingMode.Max,
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, "1_Pooling", "config.json"), cfg.ToJsonString(indented));
+        var modules = new JsonArray(
+            new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
+            new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
+        AtomicFile.WriteAllText(Path.Combine(dir, "modules.json"), modules.ToJsonString(indented));
     }
 }

@@ -10,14 +10,14 @@ namespace PhaseTune.Checkpoints;
 public sealed record SafeTensorEntry(string Name, string DType, long[] Shape, long Begin, long End);
 
 /// <summary>Reader and writer for the safetensors format: u64 little-endian header length, a JSON header of
-/// name → {dtype, shape, data_offsets}, then the raw little-endian data. F32, F16, BF16 and I64.</summary>
+/// name → {dtype, shape, data_offsets}, then the raw little-endian data. F32, F16, BF16, I64 and U8.</summary>
 public sealed class SafeTensorsFile
 {
     const long MaxHeaderBytes = 100L << 20;
     static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new()
     {
         ["F32"] = (ScalarType.Float32, 4), ["F16"] = (ScalarType.Float16, 2),
-        ["BF16"] = (ScalarType.BFloat16, 2), ["I64"] = (ScalarType.Int64, 8),
+        ["BF16"] = (ScalarType.BFloat16, 2), ["I64"] = (ScalarType.Int64, 8), ["U8"] = (ScalarType.Byte, 1),
     };
 
     public string Path { get; }
@@ -78,7 +78,7 @@ public sealed class SafeTensorsFile
             var o = node as JsonObject ?? throw new InvalidDataException($"{Where()}: entry is not an object");
             string dtype = o["dtype"]?.GetValue<string>() ?? throw new InvalidDataException($"{Where()}: no dtype");
             if (!DTypes.TryGetValue(dtype, out var dt))
-                throw new InvalidDataException($"{Where()}: unsupported dtype '{dtype}' (F32, F16, BF16, I64)");
+                throw new InvalidDataException($"{Where()}: unsupported dtype '{dtype}' (F32, F16, BF16, I64, U8)");
             var shape = (o["shape"] as JsonArray ?? throw new InvalidDataException($"{Where()}: no shape"))
                 .Select(x => x!.GetValue<long>()).ToArray();
             if (shape.Any(s => s < 0)) throw new InvalidDataException($"{Where()}: negative dimension in shape");
@@ -125,7 +125,7 @@ public sealed class SafeTensorsFile
         foreach (var (name, tensor) in items)
         {
             var dtype = DTypes.FirstOrDefault(d => d.Value.Type == tensor.dtype).Key
-                ?? throw new NotSupportedException($"tensor '{name}': dtype {tensor.dtype} cannot be saved (F32, F16, BF16, I64)");
+                ?? throw new NotSupportedException($"tensor '{name}': dtype {tensor.dtype} cannot be saved (F32, F16, BF16, I64, U8)");
             var blob = tensor.detach().cpu().contiguous().bytes.ToArray();
             header[name] = new JsonObject
             {

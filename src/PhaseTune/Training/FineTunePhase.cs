@@ -1,0 +1,133 @@
+using System.Text.Json.Nodes;
+using PhaseTune.Data;
+using PhaseTune.Evaluation;
+using PhaseTune.Losses;
+using PhaseTune.Models;
+using PhaseTune.Text;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Training;
+
+/// <summary>Phase 3: the MLP head on the sentence vector, separate encoder and head learning rates, warmup then
+/// linear decay, early stopping on the dev metric with patience, best weights restored at the end.</summary>
+public sealed class FineTunePhase : TrainingPhase
+{
+    readonly TextClassifier _model;
+    readonly Losses.CrossEntropyLoss _loss;
+    readonly IReadOnlyList<Example> _train, _dev;
+    readonly LabelSet _labels;
+    readonly TrainConfig _c;
+    int[][] _batches = [];
+    Dictionary<string, Tensor>? _best;
+
+    public FineTunePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, IReadOnlyList<Example> dev,
+        LabelSet labels, TrainConfig c)
+    {
+        _train = train; _dev = dev; _labels = labels; _c = c;
+        var head = new ClassificationHead(encoder.Dimension, labels.Count, c.Ft.HeadActivation);
+        _model = new TextClassifier(encoder, head, tok, labels.Names, c.MaxLength, c.Ft.HeadActivation);
+        Tensor? weights = null;
+        if (c.Ft.ClassWeights)
+        {
+            var counts = labels.Names.Select(n => (double)train.Count(e => e.Label == n)).ToArray();
+            weights = tensor(counts.Select(n => (float)(train.Count / (labels.Count * Math.Max(n, 1)))).ToArray()).DetachFromDisposeScope();
+        }
+        _loss = new Losses.CrossEntropyLoss(encoder, head, weights);
+        var encoderParams = encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)).ToList();
+        var headParams = head.named_parameters().Select(p => ("head." + p.name, p.parameter)).ToList();
+        StateParameters = Distinct(encoderParams.Concat(headParams));
+        var groups = DecayGroups("head", headParams, c.Ft.LrHead, c.WeightDecay);
+        if (c.Ft.FreezeEncoder) foreach (var (_, p) in encoderParams) p.requires_grad = false;
+        else groups.InsertRange(0, DecayGroups("encoder", encoderParams, c.Ft.Lr, c.WeightDecay));
+        Optimizer = new AdamW(groups.Where(g => g.Parameters.Count > 0).ToList());
+        Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs);
+    }
+
+    public TextClassifier Model => _model;
+    int BatchSize => _c.Ft.BatchSize ?? _c.BatchSize;
+    int BatchesPerEpoch => (_train.Count + BatchSize - 1) / BatchSize;
+    public double BestScore { get; private set; } = double.NegativeInfinity;
+    public int BestEpoch { get; private set; } = -1;
+    int _badEpochs;
+    public List<double> DevHistory { get; } = new();
+
+    public override string Name => "ft";
+    public override int MaxEpochs => _c.Ft.MaxEpochs;
+    public override AdamW Optimizer { get; }
+    public override LrSchedule Schedule { get; }
+    public override IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
+
+    public override int BeginEpoch(int epoch)
+    {
+        _batches = Batching.Shuffled(_train.Count, BatchSize, Seeds.For(_c.Seed, "ft-order", epoch));
+        return _batches.Length;
+    }
+
+    public override Tensor Loss(int index)
+    {
+        var idx = _batches[index];
+        var texts = Batching.TokenizePairs(_model.Tokenizer, idx.Select(i => (_train[i].Text, _train[i].Text2)), _c.MaxLength);
+        var labels = tensor(idx.Select(i => (long)_labels.IndexOf(_train[i].Label)).ToArray());
+        return _loss.Forward(new LabelBatch(texts, labels));
+    }
+
+    public override void SetTraining(bool training)
+    {
+        _model.Encoder.train(training && !_c.Ft.FreezeEncoder);
+        _model.Head.train(training);
+    }
+
+    public ClassificationMetrics Evaluate(IReadOnlyList<Example> examples) => Evaluate(_model, examples, _labels);
+
+    public static ClassificationMetrics Evaluate(TextClassifier model, IReadOnlyList<Example> examples, LabelSet labels)
+    {
+        var pred = model.Predict(examples.Select(e => (e.Text, e.Text2)).ToList());
+        return ClassificationMetrics.Compute(examples.Select(e => labels.IndexOf(e.Label)).ToArray(), pred, labels.Names);
+    }
+
+    public override bool EndEpoch(int epoch, ITrainingObserver observer)
+    {
+        double score = Evaluate(_dev).Get(_c.Ft.Metric);
+        DevHistory.Add(score);
+        if (score > BestScore)
+        {
+            BestScore = score; BestEpoch = epoch; _badEpochs = 0;
+            if (_best is not null) foreach (var t in _best.Values) t.Dispose();
+            _best = StateParameters.ToDictionary(p => p.Name, p => p.Param.detach().clone().DetachFromDisposeScope());
+        }
+        else _badEpochs++;
+        observer.Message($"ft epoch {epoch + 1}: dev {_c.Ft.Metric} {score:F4} (best {BestScore:F4} at epoch {BestEpoch + 1})");
+        return epoch + 1 >= _c.Ft.MinEpochs && _badEpochs >= _c.Ft.Patience;
+    }
+
+    public override void Finish()
+    {
+        if (_best is null) return;
+        using var _ = no_grad();
+        foreach (var (name, p) in StateParameters) p.copy_(_best[name]);
+    }
+
+    public override JsonObject SaveExtra(List<(string, Tensor)> tensors)
+    {
+        if (_best is not null) tensors.AddRange(_best.Select(kv => ("best." + kv.Key, kv.Value)));
+        return new JsonObject
+        {
+            ["best_score"] = double.IsNegativeInfinity(BestScore) ? null : BestScore, ["best_epoch"] = BestEpoch,
+            ["bad_epochs"] = _badEpochs, ["dev_history"] = new JsonArray(DevHistory.Select(d => (JsonNode)d).ToArray()),
+        };
+    }
+
+    public override void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors)
+    {
+        BestScore = extra["best_score"]?.GetValue<double>() ?? double.NegativeInfinity;
+        BestEpoch = extra["best_epoch"]!.GetValue<int>();
+        _badEpochs = extra["bad_epochs"]!.GetValue<int>();
+        DevHistory.Clear();
+        DevHistory.AddRange(extra["dev_history"]!.AsArray().Select(d => d!.GetValue<double>()));
+        if (BestEpoch >= 0)
+            _best = StateParameters.ToDictionary(p => p.Name, p => (tensors("best." + p.Name)
+                ?? throw new InvalidDataException($"checkpoint lacks best weights for '{p.Name}'")).DetachFromDisposeScope());
+    }
+}

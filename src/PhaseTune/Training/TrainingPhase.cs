@@ -1,0 +1,76 @@
+using System.Text.Json.Nodes;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Training;
+
+/// <summary>One phase of training as the <see cref="Trainer"/> drives it. An epoch's batches must be a pure
+/// function of (seed, epoch), so a resumed run replays exactly the batches it had not yet taken.</summary>
+public abstract class TrainingPhase : IDisposable
+{
+    public abstract string Name { get; }
+    public abstract int MaxEpochs { get; }
+    public abstract AdamW Optimizer { get; }
+    public abstract LrSchedule Schedule { get; }
+
+    /// <summary>Named parameters whose values a checkpoint must carry (shared storage listed once).</summary>
+    public abstract IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
+
+    /// <summary>Prepares an epoch (shuffle, noise) and returns its number of batches.</summary>
+    public abstract int BeginEpoch(int epoch);
+
+    /// <summary>Loss of batch <paramref name="index"/> of the current epoch, in training mode.</summary>
+    public abstract Tensor Loss(int index);
+
+    public abstract void SetTraining(bool training);
+
+    /// <summary>Called after each epoch; true stops the phase early.</summary>
+    public virtual bool EndEpoch(int epoch, ITrainingObserver observer) => false;
+
+    /// <summary>Called once after the last epoch (e.g. to restore the best weights).</summary>
+    public virtual void Finish() { }
+
+    /// <summary>Phase state beyond parameters and optimiser (best score, saved best weights).</summary>
+    public virtual JsonObject SaveExtra(List<(string, Tensor)> tensors) => new();
+    public virtual void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors) { }
+
+    /// <summary>Steps per epoch × epochs, for the schedule; phases with a fixed epoch length compute it up front.</summary>
+    public static IReadOnlyList<(string, Parameter)> Distinct(IEnumerable<(string Name, Parameter Param)> named)
+    {
+        var seen = new HashSet<IntPtr>();
+        return named.Where(p => seen.Add(p.Param.Handle)).ToList();
+    }
+
+    /// <summary>Weight decay for weights; none for biases and LayerNorm, as HF and sentence-transformers do.</summary>
+    public static List<ParamGroup> DecayGroups(string name, IEnumerable<(string Name, Parameter Param)> named, double lr, double weightDecay)
+    {
+        var list = named.Where(p => p.Param.requires_grad).ToList();
+        bool NoDecay(string n) => n.EndsWith(".bias") || n.Contains("LayerNorm") || n == "bias";
+        return
+        [
+            new ParamGroup(name, list.Where(p => !NoDecay(p.Name)).ToList(), lr, weightDecay),
+            new ParamGroup(name + ".no_decay", list.Where(p => NoDecay(p.Name)).ToList(), lr, 0),
+        ];
+    }
+
+    public virtual void Dispose() => Optimizer.Dispose();
+}
+
+/// <summary>What a user sees of training: progress and messages. The CLI draws bars; tests stay silent.</summary>
+public interface ITrainingObserver
+{
+    void PhaseStarted(string phase, long totalSteps, long doneSteps);
+    void Step(string phase, int epoch, long step, double loss, double lr);
+    void PhaseFinished(string phase, TimeSpan elapsed);
+    void Message(string text);
+}
+
+public sealed class SilentObserver : ITrainingObserver
+{
+    public static readonly SilentObserver Instance = new();
+    public void PhaseStarted(string phase, long totalSteps, long doneSteps) { }
+    public void Step(string phase, int epoch, long step, double loss, double lr) { }
+    public void PhaseFinished(string phase, TimeSpan elapsed) { }
+    public void Message(string text) { }
+}
