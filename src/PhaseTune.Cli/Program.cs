@@ -5,5 +5,8 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
 {
     EmbedCommand.Create(),
     TrainCommand.Create(),
+    EvalCommand.CreateEval(),
+    EvalCommand.CreatePredict(),
+    AblateCommand.Create(),
 };
 return root.Parse(args).Invoke();

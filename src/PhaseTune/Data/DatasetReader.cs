@@ -13,9 +13,13 @@ public static class DatasetReader
 {
     public static readonly string[] Extensions = [".jsonl", ".csv", ".tsv", ".parquet"];
 
-    public static List<Example> Read(string path, ColumnOptions? columns = null)
+    /// <summary>Reads texts for prediction: the label column may be absent (labels are then empty).</summary>
+    public static List<Example> ReadUnlabelled(string path, ColumnOptions columns) => Read(path, columns, requireLabel: false);
+
+    public static List<Example> Read(string path, ColumnOptions? columns = null) => Read(path, columns ?? new ColumnOptions(), requireLabel: true);
+
+    static List<Example> Read(string path, ColumnOptions columns, bool requireLabel)
     {
-        columns ??= new ColumnOptions();
         if (!File.Exists(path)) throw new FileNotFoundException($"{path}: data file not found");
         string name = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? path[..^3] : path;
         string ext = Path.GetExtension(name).ToLowerInvariant();
@@ -23,17 +27,17 @@ public static class DatasetReader
         using Stream s = path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase) ? new GZipStream(raw, CompressionMode.Decompress) : raw;
         var examples = ext switch
         {
-            ".jsonl" or ".json" => ReadJsonl(path, s, columns),
-            ".csv" => ReadDelimited(path, s, columns, ','),
-            ".tsv" => ReadDelimited(path, s, columns, '\t'),
-            ".parquet" => ReadParquet(path, s, columns),
+            ".jsonl" or ".json" => ReadJsonl(path, s, columns, requireLabel),
+            ".csv" => ReadDelimited(path, s, columns, ',', requireLabel),
+            ".tsv" => ReadDelimited(path, s, columns, '\t', requireLabel),
+            ".parquet" => ReadParquet(path, s, columns, requireLabel),
             _ => throw new NotSupportedException($"{path}: unknown data format '{ext}' (jsonl, csv, tsv, parquet; optionally .gz)"),
         };
         if (examples.Count == 0) throw new InvalidDataException($"{path}: no examples (empty file)");
         return examples;
     }
 
-    static List<Example> ReadJsonl(string path, Stream s, ColumnOptions c)
+    static List<Example> ReadJsonl(string path, Stream s, ColumnOptions c, bool requireLabel)
     {
         var list = new List<Example>();
         using var reader = new StreamReader(s, new UTF8Encoding(false, true));
@@ -56,14 +60,14 @@ public static class DatasetReader
                     var other => throw new InvalidDataException($"{path}:{lineNo}: \"{key}\" must be a string or number, not {other.GetValueKind()}"),
                 };
                 list.Add(Make(path, lineNo, Field(c.Text), Field(c.Text == "text" ? "text1" : c.Text), Field(c.Text2), Field(c.Label), c,
-                    o.Select(kv => kv.Key)));
+                    o.Select(kv => kv.Key), requireLabel));
             }
         }
         catch (DecoderFallbackException) { throw new InvalidDataException($"{path}:{lineNo + 1}: not valid UTF-8"); }
         return list;
     }
 
-    static List<Example> ReadDelimited(string path, Stream s, ColumnOptions c, char delimiter)
+    static List<Example> ReadDelimited(string path, Stream s, ColumnOptions c, char delimiter, bool requireLabel)
     {
         var list = new List<Example>();
         using var reader = new StreamReader(s, new UTF8Encoding(false, true));
@@ -77,14 +81,14 @@ public static class DatasetReader
                 if (fields.Length != header.Length)
                     throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, header has {header.Length}");
                 string? Field(string key) => Array.IndexOf(header, key) is var i and >= 0 ? fields[i] : null;
-                list.Add(Make(path, line, Field(c.Text), Field(c.Text == "text" ? "text1" : c.Text), Field(c.Text2), Field(c.Label), c, header));
+                list.Add(Make(path, line, Field(c.Text), Field(c.Text == "text" ? "text1" : c.Text), Field(c.Text2), Field(c.Label), c, header, requireLabel));
             }
         }
         catch (DecoderFallbackException) { throw new InvalidDataException($"{path}: not valid UTF-8"); }
         return list;
     }
 
-    static List<Example> ReadParquet(string path, Stream s, ColumnOptions c)
+    static List<Example> ReadParquet(string path, Stream s, ColumnOptions c, bool requireLabel)
     {
         var mem = new MemoryStream();
         s.CopyTo(mem);
@@ -98,13 +102,13 @@ public static class DatasetReader
         {
             var row = rows[i];
             string? At(string key) => row.TryGetValue(key, out var v) && v is not null ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
-            list.Add(Make(path, i + 1, At(c.Text), At(c.Text == "text" ? "text1" : c.Text), At(c.Text2), At(c.Label), c, row.Keys));
+            list.Add(Make(path, i + 1, At(c.Text), At(c.Text == "text" ? "text1" : c.Text), At(c.Text2), At(c.Label), c, row.Keys, requireLabel));
         }
         return list;
     }
 
     static Example Make(string path, int line, string? text, string? text1, string? text2, string? label, ColumnOptions c,
-        IEnumerable<string> available)
+        IEnumerable<string> available, bool requireLabel)
     {
         string where = $"{path}:{line}";
         string Columns() => string.Join(", ", available);
@@ -114,6 +118,7 @@ public static class DatasetReader
         string? second = text is null ? text2 : null;
         if (text is null && text2 is null) throw new InvalidDataException($"{where}: pair has '{c.Text2}' missing (columns: {Columns()})");
         if (second is not null && string.IsNullOrWhiteSpace(second)) throw new InvalidDataException($"{where}: empty second text");
+        if (!requireLabel) return new Example(first, second, label ?? "", path, line);
         if (label is null) throw new InvalidDataException($"{where}: missing label column '{c.Label}' (columns: {Columns()})");
         if (string.IsNullOrWhiteSpace(label)) throw new InvalidDataException($"{where}: empty label");
         return new Example(first, second, label, path, line);

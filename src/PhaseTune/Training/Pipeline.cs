@@ -31,13 +31,35 @@ public static class Pipeline
         if (trainer.ResumePhaseIndex >= 0 && File.Exists(timesPath))
             foreach (var (k, v) in JsonNode.Parse(File.ReadAllText(timesPath))!.AsObject()) seconds[k] = v!.GetValue<double>();
 
+        var ft = RunPhases(encoder, tok, data, c, trainer, startPhase, c.Phases.Length, seconds, timesPath)
+            ?? throw new ArgumentException("the last phase must be ft");
+        var dev = ft.Evaluate(data.Dev);
+        var test = data.Test is null ? null : ft.Evaluate(data.Test);
+        ft.Model.Save(Path.Combine(outDir, "model"), c.ToJson());
+        var metrics = new JsonObject
+        {
+            ["dev"] = dev.ToJson(), ["test"] = test?.ToJson(),
+            ["phase_seconds"] = JsonSerializer.SerializeToNode(seconds),
+            ["dev_history"] = new JsonArray(ft.DevHistory.Select(d => (JsonNode)d).ToArray()),
+            ["best_epoch"] = ft.BestEpoch + 1, ["dev_was_split_from_train"] = data.DevWasSplit,
+            ["train_examples"] = data.Train.Count, ["labels"] = data.Labels.Count,
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        trainer.Complete();
+        File.Delete(timesPath);
+        return new TrainResult(ft.Model, dev, test, seconds, ft.DevHistory, ft.BestEpoch);
+    }
+
+    /// <summary>Runs phases [from, to) of the configuration on the encoder; returns the fine-tuning phase if it ran.</summary>
+    public static FineTunePhase? RunPhases(SentenceEncoder encoder, ITokenizer tok, DataSplits data, TrainConfig c, Trainer trainer,
+        int from, int to, Dictionary<string, double> seconds, string? timesPath = null)
+    {
         var texts = data.Train.Select(e => e.Text).ToList();
         FineTunePhase? ft = null;
-        for (int i = startPhase; i < c.Phases.Length; i++)
+        for (int i = from; i < to; i++)
         {
             string name = c.Phases[i];
-            bool skip = i < trainer.ResumePhaseIndex;
-            if (skip)
+            if (i < trainer.ResumePhaseIndex)
             {
                 // phases finished before the kill only left their weights, which the checkpoint carries
                 if (name is "cl" or "joint" && c.Cl.Projection == "linear") encoder.AddProjection();
@@ -55,25 +77,9 @@ public static class Pipeline
             };
             trainer.Run(phase, i);
             seconds[name] = seconds.GetValueOrDefault(name) + clock.Elapsed.TotalSeconds;
-            AtomicFile.WriteAllText(timesPath, JsonSerializer.Serialize(seconds));
+            if (timesPath is not null) AtomicFile.WriteAllText(timesPath, JsonSerializer.Serialize(seconds));
             if (phase != ft) phase.Dispose();
         }
-        if (ft is null) throw new ArgumentException("the last phase must be ft");
-
-        var dev = ft.Evaluate(data.Dev);
-        var test = data.Test is null ? null : ft.Evaluate(data.Test);
-        ft.Model.Save(Path.Combine(outDir, "model"), c.ToJson());
-        var metrics = new JsonObject
-        {
-            ["dev"] = dev.ToJson(), ["test"] = test?.ToJson(),
-            ["phase_seconds"] = JsonSerializer.SerializeToNode(seconds),
-            ["dev_history"] = new JsonArray(ft.DevHistory.Select(d => (JsonNode)d).ToArray()),
-            ["best_epoch"] = ft.BestEpoch + 1, ["dev_was_split_from_train"] = data.DevWasSplit,
-            ["train_examples"] = data.Train.Count, ["labels"] = data.Labels.Count,
-        };
-        AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        trainer.Complete();
-        File.Delete(timesPath);
-        return new TrainResult(ft.Model, dev, test, seconds, ft.DevHistory, ft.BestEpoch);
+        return ft;
     }
 }

@@ -1,0 +1,89 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PhaseTune.Checkpoints;
+using PhaseTune.Data;
+using PhaseTune.Models;
+using PhaseTune.Training;
+
+namespace PhaseTune.Cli.Commands;
+
+/// <summary>`phasetune eval` (metrics JSON on stdout) and `phasetune predict` (JSONL of label and scores).</summary>
+public static class EvalCommand
+{
+    public static Command CreateEval()
+    {
+        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model)" };
+        var data = new Option<string>("--data") { Required = true, Description = "a labelled file, or a directory (its test file, else dev)" };
+        var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
+        var labelColumn = new Option<string>("--label-column") { DefaultValueFactory = _ => "label" };
+        var cmd = new Command("eval", "Evaluate a trained classifier; prints metrics JSON.") { model, data, textColumn, labelColumn };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            string path = ResolveEvalFile(r.GetValue(data)!);
+            var examples = DatasetReader.Read(path, new ColumnOptions(r.GetValue(textColumn)!, r.GetValue(labelColumn)!));
+            var classifier = TextClassifier.Load(r.GetValue(model)!);
+            var labels = new LabelSet(classifier.Labels);
+            labels.CheckKnown(examples, path);
+            var metrics = FineTunePhase.Evaluate(classifier, examples, labels).ToJson();
+            metrics["data"] = path;
+            Console.WriteLine(metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }));
+        return cmd;
+    }
+
+    static string ResolveEvalFile(string data)
+    {
+        if (File.Exists(data)) return data;
+        if (!Directory.Exists(data)) throw new FileNotFoundException($"{data}: no such file or directory");
+        foreach (var split in new[] { "test", "dev", "validation" })
+            foreach (var ext in DatasetReader.Extensions)
+                foreach (var gz in new[] { "", ".gz" })
+                    if (File.Exists(Path.Combine(data, split + ext + gz))) return Path.Combine(data, split + ext + gz);
+        throw new FileNotFoundException($"{data}: no test or dev file");
+    }
+
+    public static Command CreatePredict()
+    {
+        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model)" };
+        var input = new Option<string>("--input") { Required = true, Description = "text lines, or JSONL/CSV/TSV/Parquet with a text column" };
+        var output = new Option<string>("--output") { Required = true, Description = "JSONL output" };
+        var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
+        var cmd = new Command("predict", "Predict labels; writes {text, label, scores} per input.") { model, input, output, textColumn };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            string path = r.GetValue(input)!;
+            var texts = ReadInputs(path, r.GetValue(textColumn)!);
+            if (texts.Count == 0) throw new InvalidDataException($"{path}: input file is empty");
+            var classifier = TextClassifier.Load(r.GetValue(model)!);
+            var probs = classifier.PredictProba(texts);
+            AtomicFile.Write(r.GetValue(output)!, s =>
+            {
+                using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
+                for (int i = 0; i < texts.Count; i++)
+                {
+                    var scores = new JsonObject();
+                    for (int k = 0; k < classifier.Labels.Count; k++) scores[classifier.Labels[k]] = probs[i][k];
+                    var row = new JsonObject { ["text"] = texts[i].A };
+                    if (texts[i].B is string b) row["text2"] = b;
+                    row["label"] = classifier.Labels[Array.IndexOf(probs[i], probs[i].Max())];
+                    row["scores"] = scores;
+                    w.WriteLine(row.ToJsonString());
+                }
+            });
+            Console.Error.WriteLine($"phasetune: wrote {texts.Count} predictions to {r.GetValue(output)}");
+            return 0;
+        }));
+        return cmd;
+    }
+
+    /// <summary>Structured files give their text column(s); anything else is one text per line.</summary>
+    static List<(string A, string? B)> ReadInputs(string path, string textColumn)
+    {
+        string name = path.EndsWith(".gz") ? path[..^3] : path;
+        if (!DatasetReader.Extensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
+            return TextLines.Read(path).Select(t => (t, (string?)null)).ToList();
+        return DatasetReader.ReadUnlabelled(path, new ColumnOptions(textColumn)).Select(e => (e.Text, e.Text2)).ToList();
+    }
+}
