@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Xunit;
+
+namespace PhaseTune.Tests.Cli;
+
+public class TrainCommandTests
+{
+    static readonly string Snips = Path.Combine(Paths.Shared, "datasets", "snips2");
+    static readonly string Vocab = Path.Combine(Paths.Models, "bert-base-uncased", "vocab.txt");
+
+    [Fact]
+    public void ThreePhaseTrainOnA300ExampleSliceBeatsTheMajorityClassInUnderTwoMinutes()
+    {
+        string dir = Paths.TempDir();
+        var clock = Stopwatch.StartNew();
+        var (code, stdout, stderr) = CliRunner.Run("train", "--data", Snips, "--limit", "300", "--model", "scratch:tiny", "--vocab", Vocab,
+            "--phases", "dae,cl,ft", "--out", dir, "--cl-aug", "2", "--ft-epochs", "10", "--patience", "4", "--pooling", "mean",
+            "--seed", "1", "--quiet");
+        clock.Stop();
+        Assert.True(code == 0, stderr);
+        Assert.True(clock.Elapsed < TimeSpan.FromMinutes(2), $"took {clock.Elapsed}");
+        Assert.Contains("test: accuracy", stdout);
+
+        var metrics = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")))!;
+        var test = metrics["test"]!;
+        int n = test["count"]!.GetValue<int>();
+        var support = test["per_class"]!.AsObject().Select(kv => kv.Value!["support"]!.GetValue<int>()).ToArray();
+        Assert.Equal(7, support.Length);
+        double majority = (double)support.Max() / n;
+        double accuracy = test["accuracy"]!.GetValue<double>();
+        Assert.True(accuracy > majority + 0.2, $"accuracy {accuracy:F3} vs majority {majority:F3}");
+        foreach (var key in new[] { "macro_precision", "macro_recall", "macro_f1", "confusion_matrix" }) Assert.NotNull(test[key]);
+        Assert.NotNull(metrics["dev"]!["accuracy"]);
+        Assert.True(metrics["phase_seconds"]!.AsObject().Count == 3);
+
+        var log = File.ReadAllLines(Path.Combine(dir, "log.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["dae", "cl", "ft"], log.Select(l => l["phase"]!.GetValue<string>()).Distinct());
+        Assert.All(log, l => Assert.True(l["loss"] is not null && l["lr"] is not null && l["epoch"] is not null && l["step"] is not null));
+
+        string model = Path.Combine(dir, "model");
+        foreach (var f in new[] { "config.json", "model.safetensors", "vocab.txt", "head.safetensors", "labels.json", "training_config.json" })
+            Assert.True(File.Exists(Path.Combine(model, f)), f);
+
+        // eval reproduces the test metrics; predict writes one line per input with scores summing to 1
+        var (ecode, eout, eerr) = CliRunner.Run("eval", "--model", model, "--data", Path.Combine(Snips, "test.jsonl"));
+        Assert.True(ecode == 0, eerr);
+        Assert.Equal(accuracy, JsonNode.Parse(eout)!["accuracy"]!.GetValue<double>(), 6);
+        string input = Path.Combine(dir, "in.txt"), output = Path.Combine(dir, "pred.jsonl");
+        File.WriteAllLines(input, ["play the new album by adele", "will it rain in boston tomorrow"]);
+        var (pcode, _, perr) = CliRunner.Run("predict", "--model", model, "--input", input, "--output", output);
+        Assert.True(pcode == 0, perr);
+        var preds = File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(2, preds.Count);
+        Assert.All(preds, p => Assert.Equal(1.0, p["scores"]!.AsObject().Sum(kv => kv.Value!.GetValue<double>()), 4));
+        Assert.Equal("play the new album by adele", preds[0]["text"]!.GetValue<string>());
+    }
+
+    static void AssertFails(string expected, params string[] args)
+    {
+        var (code, _, stderr) = CliRunner.Run(args);
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, stderr);
+    }
+
+    [Fact]
+    public void BadTrainInputsFailWithClearErrors()
+    {
+        string dir = Paths.TempDir();
+        AssertFails("needs --vocab", "train", "--data", Snips, "--model", "scratch:tiny", "--out", dir);
+        AssertFails("phases 'cl,dae,ft' not supported", "train", "--data", Snips, "--model", "scratch:tiny", "--vocab", Vocab, "--phases", "cl,dae,ft", "--out", dir);
+        AssertFails("data directory not found", "train", "--data", Path.Combine(dir, "none"), "--model", "scratch:tiny", "--vocab", Vocab, "--out", dir);
+        AssertFails("unknown scratch preset 'huge'", "train", "--data", Snips, "--model", "scratch:huge", "--vocab", Vocab, "--out", dir);
+        string data = Path.Combine(dir, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "train.jsonl"), "{\"text\": \"a b\", \"label\": \"x\"}\n{\"text\": \"c d\", \"label\": \"y\"}\n");
+        File.WriteAllText(Path.Combine(data, "dev.jsonl"), "{\"text\": \"a b\", \"label\": \"z\"}\n");
+        AssertFails("labels not seen in train: 'z'", "train", "--data", data, "--model", "scratch:tiny", "--vocab", Vocab, "--out", dir);
+        File.WriteAllText(Path.Combine(data, "dev.jsonl"), "{\"text\": \"a b\", \"label\": \"x\"}\n{\"text\": }\n");
+        AssertFails("dev.jsonl:2: malformed JSON", "train", "--data", data, "--model", "scratch:tiny", "--vocab", Vocab, "--out", dir);
+        string config = Path.Combine(dir, "c.json");
+        File.WriteAllText(config, "{\"dae\": {\"epochs\": 1, \"learning_rate\": 3}}");
+        AssertFails("c.json", "train", "--data", Snips, "--model", "scratch:tiny", "--vocab", Vocab, "--config", config, "--out", dir);
+        Assert.False(File.Exists(Path.Combine(dir, "metrics.json")));
+    }
+
+    [Fact]
+    public void ConfigFileSetsOptionsAndFlagsOverrideIt()
+    {
+        string dir = Paths.TempDir(), config = Path.Combine(dir, "c.json");
+        File.WriteAllText(config, "{\"max_length\": 24, \"ft\": {\"max_epochs\": 1, \"head_activation\": \"tanh\"}, \"cl\": {\"aug\": 1}}");
+        var (code, _, stderr) = CliRunner.Run("train", "--data", Snips, "--limit", "60", "--model", "scratch:tiny", "--vocab", Vocab,
+            "--phases", "ft", "--config", config, "--max-length", "20", "--out", dir, "--quiet");
+        Assert.True(code == 0, stderr);
+        var resolved = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "model", "training_config.json")))!;
+        Assert.Equal(20, resolved["max_length"]!.GetValue<int>());          // flag beats file
+        Assert.Equal("tanh", resolved["ft"]!["head_activation"]!.GetValue<string>());   // file beats default
+        Assert.Equal(1, resolved["cl"]!["aug"]!.GetValue<int>());
+        Assert.Equal(1e-3, resolved["ft"]!["lr"]!.GetValue<double>());      // scratch default survives the merge
+    }
+}
