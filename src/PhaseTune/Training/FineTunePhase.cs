@@ -55,9 +55,6 @@ public sealed class FineTunePhase : TrainingPhase
 
     public override string Name => "ft";
     public override int MaxEpochs => _c.Ft.MaxEpochs;
-    public override AdamW Optimizer { get; }
-    public override LrSchedule Schedule { get; }
-    public override IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
 
     public override int BeginEpoch(int epoch)
     {

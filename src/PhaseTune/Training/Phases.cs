@@ -53,9 +53,6 @@ public sealed class DaePhase : TrainingPhase
     public DenoisingAutoEncoderLoss LossModule => _loss;
     public override string Name => "dae";
     public override int MaxEpochs => _c.Dae.Epochs;
-    public override AdamW Optimizer { get; }
-    public override LrSchedule Schedule { get; }
-    public override IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
 
     public override int BeginEpoch(int epoch)
     {
@@ -103,9 +100,6 @@ public sealed class ContrastivePhase : TrainingPhase
     public int BatchesPerEpoch => (Pairs.Count + BatchSize - 1) / BatchSize;
     public override string Name => "cl";
     public override int MaxEpochs => _c.Cl.Epochs;
-    public override AdamW Optimizer { get; }
-    public override LrSchedule Schedule { get; }
-    public override IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
 
     public override int BeginEpoch(int epoch)
     {
@@ -148,9 +142,6 @@ public sealed class JointPhase : TrainingPhase
     int Steps(int nDae, int nCl) => _c.Joint.Mode == "sum" ? Math.Max(nDae, nCl) : 2 * Math.Max(nDae, nCl);
     public override string Name => "joint";
     public override int MaxEpochs => _c.Joint.Epochs;
-    public override AdamW Optimizer { get; }
-    public override LrSchedule Schedule { get; }
-    public override IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
 
     public override int BeginEpoch(int epoch)
     {

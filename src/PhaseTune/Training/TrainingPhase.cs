@@ -11,11 +11,11 @@ public abstract class TrainingPhase : IDisposable
 {
     public abstract string Name { get; }
     public abstract int MaxEpochs { get; }
-    public abstract AdamW Optimizer { get; }
-    public abstract LrSchedule Schedule { get; }
+    public AdamW Optimizer { get; protected init; } = null!;
+    public LrSchedule Schedule { get; protected init; } = null!;
 
     /// <summary>Named parameters whose values a checkpoint must carry (shared storage listed once).</summary>
-    public abstract IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; }
+    public IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; protected init; } = [];
 
     /// <summary>Prepares an epoch (shuffle, noise) and returns its number of batches.</summary>
     public abstract int BeginEpoch(int epoch);
@@ -35,7 +35,7 @@ public abstract class TrainingPhase : IDisposable
     public virtual JsonObject SaveExtra(List<(string, Tensor)> tensors) => new();
     public virtual void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors) { }
 
-    /// <summary>Steps per epoch × epochs, for the schedule; phases with a fixed epoch length compute it up front.</summary>
+    /// <summary>Drops repeated parameters (a tied decoder lists the encoder's again), keeping the first name.</summary>
     public static IReadOnlyList<(string, Parameter)> Distinct(IEnumerable<(string Name, Parameter Param)> named)
     {
         var seen = new HashSet<IntPtr>();

@@ -117,7 +117,7 @@ public class PhaseTests
         var trainer = new Trainer(Paths.TempDir(), c);
         trainer.Run(phase, 0);   // learns the toy task
         double best = phase.BestScore;
-        Assert.Equal(1.0, best);
+        Assert.True(best > 0.5, $"the toy task was not learned (dev accuracy {best})");
         var snapshot = phase.StateParameters.ToDictionary(p => p.Name, p => p.Param.detach().clone());
         // ruin the head, then let an epoch end be judged: worse, patience 1 → stop; Finish must restore
         using (no_grad()) foreach (var (name, p) in phase.StateParameters.Where(p => p.Name.StartsWith("head."))) p.zero_();
