@@ -51,6 +51,11 @@ public static class TrainCommand
         public readonly Option<bool> ClassWeights = new("--class-weights");
         public readonly Option<string?> Metric = new("--metric") { Description = "accuracy|macro_f1 (early stopping)" };
         public readonly Option<string?> JointMode = new("--joint-mode") { Description = "sum|alternate" };
+        public readonly Option<double?> Llrd = new("--llrd") { Description = "layer-wise learning-rate decay factor (fine-tuning)" };
+        public readonly Option<double?> WarmupRatio = new("--warmup-ratio") { Description = "fine-tuning warmup fraction" };
+        public readonly Option<string?> Schedule = new("--schedule") { Description = "linear|cosine|constant (fine-tuning)" };
+        public readonly Option<string?> OptimizerKind = new("--optimizer") { Description = "adamw|sgd (fine-tuning)" };
+        public readonly Option<double?> Momentum = new("--momentum") { Description = "SGD momentum" };
 
         public IEnumerable<Option> All => GetType().GetFields().Select(f => f.GetValue(this)).OfType<Option>();
 
@@ -95,7 +100,9 @@ public static class TrainCommand
                     MaxEpochs = Or(FtEpochs, c.Ft.MaxEpochs), Lr = Or(LrFt, c.Ft.Lr), LrHead = Or(LrHead, c.Ft.LrHead),
                     Patience = Or(Patience, c.Ft.Patience), HeadActivation = Str(HeadActivation, c.Ft.HeadActivation),
                     FreezeEncoder = c.Ft.FreezeEncoder || r.GetValue(FreezeEncoder), ClassWeights = c.Ft.ClassWeights || r.GetValue(ClassWeights),
-                    Metric = Str(Metric, c.Ft.Metric),
+                    Metric = Str(Metric, c.Ft.Metric), Llrd = r.GetValue(Llrd) ?? c.Ft.Llrd,
+                    WarmupRatio = Or(WarmupRatio, c.Ft.WarmupRatio), Schedule = Str(Schedule, c.Ft.Schedule),
+                    Optimizer = Str(OptimizerKind, c.Ft.Optimizer), Momentum = Or(Momentum, c.Ft.Momentum),
                 },
                 Joint = c.Joint with { Epochs = Or(JointEpochs, c.Joint.Epochs), Lr = Or(LrJoint, c.Joint.Lr), Mode = Str(JointMode, c.Joint.Mode) },
             };

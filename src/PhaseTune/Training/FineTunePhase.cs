@@ -40,9 +40,11 @@ public sealed class FineTunePhase : TrainingPhase
         StateParameters = Distinct(encoderParams.Concat(headParams));
         var groups = DecayGroups("head", headParams, c.Ft.LrHead, c.WeightDecay);
         if (c.Ft.FreezeEncoder) foreach (var (_, p) in encoderParams) p.requires_grad = false;
-        else groups.InsertRange(0, DecayGroups("encoder", encoderParams, c.Ft.Lr, c.WeightDecay));
-        Optimizer = new AdamW(groups.Where(g => g.Parameters.Count > 0).ToList());
-        Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs);
+        else groups.InsertRange(0, c.Ft.Llrd is double decay
+            ? LayerwiseLrDecay.Groups("encoder", encoderParams, encoder.Encoder.Config.NumHiddenLayers, c.Ft.Lr, decay, c.WeightDecay)
+            : DecayGroups("encoder", encoderParams, c.Ft.Lr, c.WeightDecay));
+        Optimizer = Optimizer.Create(c.Ft.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), c.Ft.Momentum);
+        Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs, c.Ft.MinLrRatio);
     }
 
     public TextClassifier Model => _model;

@@ -25,7 +25,7 @@ public sealed record LrSchedule(string Kind, int WarmupSteps, int TotalSteps, do
         };
     }
 
-    public void Apply(AdamW opt)
+    public void Apply(Optimizer opt)
     {
         double f = Factor(opt.StepCount);
         foreach (var g in opt.Groups) g.Lr = g.BaseLr * f;

@@ -46,6 +46,12 @@ public sealed record FineTuneConfig
     public bool FreezeEncoder { get; init; }
     public bool ClassWeights { get; init; }
     public int? BatchSize { get; init; }
+    /// <summary>Layer-wise learning-rate decay factor; null trains all encoder layers at <see cref="Lr"/>.</summary>
+    public double? Llrd { get; init; }
+    public string Optimizer { get; init; } = "adamw";
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>Floor of the cosine schedule as a fraction of the peak learning rate.</summary>
+    public double MinLrRatio { get; init; }
 }
 
 /// <summary>Phases 1 and 2 at once: L = L_DAE + L_CL per step ("sum", the paper's eq. 10) or one batch of each in
@@ -105,6 +111,8 @@ public sealed record TrainConfig
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");
         if (Joint.Mode is not ("sum" or "alternate")) throw new ArgumentException($"{source}: joint.mode must be sum or alternate");
         if (Ft.Metric is not ("accuracy" or "macro_f1")) throw new ArgumentException($"{source}: ft.metric must be accuracy or macro_f1");
+        if (Ft.Optimizer is not ("adamw" or "sgd")) throw new ArgumentException($"{source}: ft.optimizer must be adamw or sgd");
+        if (Ft.Llrd is <= 0 or > 1) throw new ArgumentException($"{source}: ft.llrd must be in (0, 1]");
         if (Ft.MinEpochs > Ft.MaxEpochs) throw new ArgumentException($"{source}: ft.min_epochs exceeds ft.max_epochs");
         Models.Pooling.Parse(Pooling);
         return this;

@@ -11,7 +11,7 @@ public abstract class TrainingPhase : IDisposable
 {
     public abstract string Name { get; }
     public abstract int MaxEpochs { get; }
-    public AdamW Optimizer { get; protected init; } = null!;
+    public Optimizer Optimizer { get; protected init; } = null!;
     public LrSchedule Schedule { get; protected init; } = null!;
 
     /// <summary>Named parameters whose values a checkpoint must carry (shared storage listed once).</summary>
