@@ -8,5 +8,6 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     EvalCommand.CreateEval(),
     EvalCommand.CreatePredict(),
     AblateCommand.Create(),
+    PretrainCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -24,7 +24,7 @@ public static class TrainCommand
         public readonly Option<int?> Limit = new("--limit") { Description = "use only the first N training examples (quick runs)" };
         public readonly Option<string> Model = new("--model") { Required = true, Description = "model directory, or scratch:tiny|mini|small|minilm" };
         public readonly Option<string?> Vocab = new("--vocab") { Description = "vocab.txt (or tokenizer directory) for scratch models" };
-        public readonly Option<string?> Config = new("--config") { Description = "JSON config file (flags override it)" };
+        public readonly Option<string?> Config = new("--config") { Description = "TOML or JSON config file (flags override it)" };
         public readonly Option<int?> Seed = new("--seed");
         public readonly Option<bool> Quiet = new("--quiet") { Description = "no progress output" };
         public readonly Option<int?> Threads = new("--threads") { Description = "torch CPU threads" };
@@ -67,12 +67,8 @@ public static class TrainCommand
             var c = defaults;
             if (r.GetValue(Config) is string path)
             {
-                if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config file not found");
-                JsonNode? file;
-                try { file = JsonNode.Parse(File.ReadAllText(path)); }
-                catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
                 var merged = JsonNode.Parse(defaults.ToJson())!.AsObject();
-                Merge(merged, file as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"));
+                ConfigFile.Merge(merged, ConfigFile.Read(path));
                 try { c = merged.Deserialize<TrainConfig>(TrainConfig.Json)!; }
                 catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
             }
@@ -134,15 +130,6 @@ public static class TrainCommand
         Ft = c.Ft with { Lr = 1e-3 },
         Joint = c.Joint with { Lr = 3e-4 },
     };
-
-    static void Merge(JsonObject target, JsonObject source)
-    {
-        foreach (var (k, v) in source.ToList())
-        {
-            if (v is JsonObject sub && target[k] is JsonObject t) Merge(t, sub);
-            else target[k] = v?.DeepClone();
-        }
-    }
 
     static ImbalanceMode ParseImbalance(string s) => s switch
     {

@@ -15,7 +15,7 @@ public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Exa
         if (dir is not null)
         {
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: data directory not found");
-            train ??= Find(dir, ["train"], prefix: true) ?? throw new FileNotFoundException($"{dir}: no train file (train.jsonl, train.csv, ...)");
+            train ??= FindTrain(dir);
             dev ??= Find(dir, ["dev", "validation", "valid", "val"], prefix: false);
             test ??= Find(dir, ["test"], prefix: false);
         }
@@ -32,6 +32,9 @@ public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Exa
         if (testSet is not null) labels.CheckKnown(testSet, test!);
         return new DataSplits(trainSet, devSet, testSet, labels, split);
     }
+
+    public static string FindTrain(string dir) =>
+        Find(dir, ["train"], prefix: true) ?? throw new FileNotFoundException($"{dir}: no train file (train.jsonl, train.csv, ...)");
 
     static string? Find(string dir, string[] names, bool prefix)
     {

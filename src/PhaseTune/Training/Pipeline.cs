@@ -73,6 +73,8 @@ public static class Pipeline
                 "cl" => new ContrastivePhase(encoder, tok, data.Train, data.Labels, c),
                 "joint" => new JointPhase(encoder, tok, data.Train, data.Labels, c),
                 "ft" => ft = new FineTunePhase(encoder, tok, data.Train, data.Dev, data.Labels, c),
+                _ when EmbeddingPretrainPhase.Objectives.Contains(name) =>
+                    new EmbeddingPretrainPhase(name, encoder, tok, data.Train, c with { Pretrain = c.Pretrain with { Objective = name } }),
                 _ => throw new ArgumentException($"unknown phase '{name}'"),
             };
             trainer.Run(phase, i);

@@ -63,6 +63,23 @@ public sealed record JointConfig
     public double Lr { get; init; } = 3e-5;
 }
 
+/// <summary>Embedding pre-training before a classifier (SimCSE, MNRL, SupCon, SimCLR). The temperature is the
+/// objective's paper default when left out: SimCSE 0.05, SupCon 0.07, SimCLR 0.5; MNRL uses a scale of 20.</summary>
+public sealed record PretrainConfig
+{
+    public int Epochs { get; init; } = 1;
+    public double Lr { get; init; } = 3e-5;
+    [System.Text.Json.Serialization.JsonPropertyName("temperature")] public double? TemperatureOverride { get; init; }
+    public double Scale { get; init; } = 20;
+    public double WarmupRatio { get; init; } = 0.1;
+    public double NoiseRatio { get; init; } = 0.1;
+    public string PositiveLabel { get; init; } = "1";
+    public int? BatchSize { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore] public string Objective { get; init; } = "simcse";
+
+    [System.Text.Json.Serialization.JsonIgnore] public double Temperature => TemperatureOverride ?? Objective switch { "supcon" => 0.07, "simclr" => 0.5, _ => 0.05 };
+}
+
 /// <summary>Everything a `train` run needs; one record per phase. Read from JSON (snake_case keys), then CLI flags override.</summary>
 public sealed record TrainConfig
 {
@@ -81,6 +98,7 @@ public sealed record TrainConfig
     public ContrastiveConfig Cl { get; init; } = new();
     public FineTuneConfig Ft { get; init; } = new();
     public JointConfig Joint { get; init; } = new();
+    public PretrainConfig Pretrain { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -90,22 +108,16 @@ public sealed record TrainConfig
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
-    public static TrainConfig Load(string path)
-    {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: config file not found");
-        try { return (JsonSerializer.Deserialize<TrainConfig>(File.ReadAllText(path), Json) ?? new TrainConfig()).Validate(path); }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
-    }
-
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     public static readonly string[][] KnownPhaseLists =
-        [["dae", "cl", "ft"], ["joint", "ft"], ["cl", "ft"], ["dae", "ft"], ["ft"]];
+        [["dae", "cl", "ft"], ["joint", "ft"], ["cl", "ft"], ["dae", "ft"], ["ft"],
+         ..EmbeddingPretrainPhase.Objectives.Select(o => new[] { o, "ft" })];
 
     public TrainConfig Validate(string source = "config")
     {
         if (!KnownPhaseLists.Any(p => p.SequenceEqual(Phases)))
-            throw new ArgumentException($"{source}: phases '{string.Join(",", Phases)}' not supported (dae,cl,ft | joint,ft | cl,ft | dae,ft | ft)");
+            throw new ArgumentException($"{source}: phases '{string.Join(",", Phases)}' not supported (dae,cl,ft | joint,ft | cl,ft | dae,ft | ft | OBJECTIVE,ft with OBJECTIVE one of simcse, simcse-sup, mnrl, supcon, simclr)");
         if (BatchSize < 1 || MaxLength < 3) throw new ArgumentException($"{source}: batch_size must be ≥ 1 and max_length ≥ 3");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");
