@@ -9,5 +9,6 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     EvalCommand.CreatePredict(),
     AblateCommand.Create(),
     PretrainCommand.Create(),
+    MultiTaskCommand.Create(),
 };
 return root.Parse(args).Invoke();

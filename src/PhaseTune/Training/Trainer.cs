@@ -23,11 +23,12 @@ public sealed class Trainer
     public string CheckpointDir => Path.Combine(_dir, "checkpoint");
     public string LogPath => Path.Combine(_dir, "log.jsonl");
 
-    public Trainer(string outDir, TrainConfig config, ITrainingObserver? observer = null)
+    /// <param name="identity">what must be unchanged for a checkpoint to be resumed (default: the whole config)</param>
+    public Trainer(string outDir, TrainConfig config, ITrainingObserver? observer = null, string? identity = null)
     {
         _dir = outDir;
         _config = config;
-        _configHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(config.ToJson())))[..16];
+        _configHash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(identity ?? config.ToJson())))[..16];
         _observer = observer ?? SilentObserver.Instance;
         Directory.CreateDirectory(outDir);
         string state = Path.Combine(CheckpointDir, "state.json");
@@ -69,8 +70,7 @@ public sealed class Trainer
                 using (var scope = NewDisposeScope())
                 {
                     phase.Optimizer.ZeroGrad();
-                    var l = phase.Loss(b);
-                    l.backward();
+                    var l = phase.Backward(b);
                     if (_config.MaxGradNorm > 0) nn.utils.clip_grad_norm_(parameters, _config.MaxGradNorm);
                     phase.Schedule.Apply(phase.Optimizer);
                     phase.Optimizer.Step();

@@ -23,6 +23,15 @@ public abstract class TrainingPhase : IDisposable
     /// <summary>Loss of batch <paramref name="index"/> of the current epoch, in training mode.</summary>
     public abstract Tensor Loss(int index);
 
+    /// <summary>Computes the loss and fills the parameters' gradients; phases that combine gradients themselves
+    /// (PCGrad) override it.</summary>
+    public virtual Tensor Backward(int index)
+    {
+        var loss = Loss(index);
+        loss.backward();
+        return loss;
+    }
+
     public abstract void SetTraining(bool training);
 
     /// <summary>Called after each epoch; true stops the phase early.</summary>

@@ -81,7 +81,7 @@ public class EncoderReferenceTests
         var hidden = loaded.Model.forward(ids, mask, types);
         var max = Pooling.Pool(hidden, mask, PoolingMode.Max, loaded.Model);
         // row 0 has 7 real tokens: its max must equal the max over those alone
-        var expected = hidden[0, ..7].max(0).values;
+        var expected = hidden[0, ..7].max(dim: 0).values;
         Assert.True(max[0].allclose(expected));
         // large values on padded positions must not leak into the pooled vector
         var poisoned = hidden.masked_fill(mask.unsqueeze(-1).eq(0), 100.0);

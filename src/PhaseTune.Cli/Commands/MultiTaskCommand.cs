@@ -1,0 +1,31 @@
+using System.CommandLine;
+using System.Text.Json;
+using PhaseTune.Training;
+
+namespace PhaseTune.Cli.Commands;
+
+/// <summary>`phasetune multitask --config FILE --out DIR [--max-steps N] [--limit-per-task N]`.</summary>
+public static class MultiTaskCommand
+{
+    public static Command Create()
+    {
+        var config = new Option<string>("--config") { Required = true, Description = "TOML or JSON multi-task configuration" };
+        var outDir = new Option<string>("--out") { Required = true, Description = "output directory" };
+        var maxSteps = new Option<int?>("--max-steps") { Description = "cap training steps per epoch (quick checks)" };
+        var limit = new Option<int?>("--limit-per-task") { Description = "use at most N examples of each split of each task" };
+        var quiet = new Option<bool>("--quiet");
+        var cmd = new Command("multitask", "Train one encoder on several tasks (SST-5, Quora, STS-B, ...).") { config, outDir, maxSteps, limit, quiet };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            var c = MultiTaskConfig.Load(r.GetValue(config)!);
+            if (r.GetValue(maxSteps) is < 1) throw new ArgumentException("--max-steps must be positive");
+            if (r.GetValue(limit) is < 2) throw new ArgumentException("--limit-per-task must be at least 2");
+            var metrics = ConsoleProgress.Run(r.GetValue(quiet), obs => MultiTask.Run(c, r.GetValue(outDir)!, obs, r.GetValue(maxSteps), r.GetValue(limit)));
+            foreach (var t in c.Tasks)
+                Console.WriteLine($"{t.Name}: test {t.Metric} {metrics["test"]?[t.Name]?["score"]?.GetValue<double>():F4}, dev {t.Metric} {metrics["dev"]![t.Name]!["score"]!.GetValue<double>():F4}");
+            Console.WriteLine($"mean: test {metrics["test"]!["mean"]!.GetValue<double>():F4}, dev {metrics["dev"]!["mean"]!.GetValue<double>():F4}");
+            return 0;
+        }));
+        return cmd;
+    }
+}

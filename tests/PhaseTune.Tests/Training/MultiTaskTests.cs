@@ -1,0 +1,126 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PhaseTune.Evaluation;
+using PhaseTune.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Tests.Training;
+
+public class MultiTaskTests
+{
+    [Fact]
+    public void SequentialAndRoundRobinSequences()
+    {
+        Assert.Equal([0, 0, 0, 1, 2, 2], TaskSampler.Sequence("sequential", [3, 1, 2], [1, 1, 1], new Random(1)));
+        Assert.Equal([0, 1, 2, 0, 2, 0], TaskSampler.Sequence("round_robin", [3, 1, 2], [1, 1, 1], new Random(1)));
+    }
+
+    [Fact]
+    public void MtDnnSamplesTasksProportionallyToSizeTimesWeight()
+    {
+        var seq = TaskSampler.Sequence("mtdnn", [6000, 3000, 1000], [1, 1, 3], new Random(2));
+        Assert.Equal(10000, seq.Length);
+        // p ∝ 6000, 3000, 3000 → 0.5, 0.25, 0.25
+        double[] share = [seq.Count(t => t == 0) / 10000.0, seq.Count(t => t == 1) / 10000.0, seq.Count(t => t == 2) / 10000.0];
+        Assert.InRange(share[0], 0.48, 0.52);
+        Assert.InRange(share[1], 0.23, 0.27);
+        Assert.InRange(share[2], 0.23, 0.27);
+        Assert.Equal(seq, TaskSampler.Sequence("mtdnn", [6000, 3000, 1000], [1, 1, 3], new Random(2)));
+    }
+
+    [Fact]
+    public void PcGradProjectsConflictingGradientsOntoEachOthersNormalPlane()
+    {
+        var g1 = tensor(new float[] { 1, 0 });
+        var g2 = tensor(new float[] { -1, 1 });
+        // g1·g2 = -1 < 0: g1' = g1 - (-1/2) g2 = (0.5, 0.5); g2' = g2 - (-1/1) g1 = (0, 1); sum = (0.5, 1.5)
+        var combined = PCGrad.Combine([g1, g2], new Random(0));
+        Assert.Equal([0.5f, 1.5f], combined.data<float>().ToArray());
+        // no conflict: plain sum
+        Assert.Equal([2f, 1f], PCGrad.Combine([tensor(new float[] { 1, 0 }), tensor(new float[] { 1, 1 })], new Random(0)).data<float>().ToArray());
+        // three tasks, one conflicting pair: only that pair is projected
+        var three = PCGrad.Combine([g1, g2, tensor(new float[] { 0, 1 })], new Random(0));
+        Assert.Equal([0.5f, 2.5f], three.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void PearsonAndSpearmanByHand()
+    {
+        var m = RegressionMetrics.Compute([1, 2, 3, 4], [1, 3, 2, 10]);
+        // Pearson: means 2.5 and 4; deviations (-1.5,-0.5,0.5,1.5) and (-3,-1,-2,6)
+        double sxy = 4.5 + 0.5 - 1 + 9, sxx = 5, syy = 9 + 1 + 4 + 36;
+        Assert.Equal(sxy / Math.Sqrt(sxx * syy), m.Pearson, 10);
+        // ranks of predictions: 1, 3, 2, 4 → Spearman = 1 - 6·Σd²/(n(n²-1)) = 1 - 6·2/60 = 0.8
+        Assert.Equal(0.8, m.Spearman, 10);
+        Assert.Equal((0 + 1 + 1 + 36) / 4.0, m.Mse, 10);
+    }
+
+    static string Shared(string rel) => Path.Combine(Paths.Shared, rel);
+
+    static MultiTaskConfig Tiny(bool pcgrad, string pretrain, string sampler) => new MultiTaskConfig
+    {
+        Model = "scratch:tiny", Vocab = Path.Combine(Paths.Models, "bert-base-uncased", "vocab.txt"),
+        Sampler = sampler, Pcgrad = pcgrad, Pretrain = pretrain, Epochs = 1, Lr = 1e-3, BatchSize = 8, MaxLength = 32, Seed = 3,
+        Tasks =
+        [
+            new TaskConfig { Name = "sst5", Data = Shared("datasets/sst5"), Kind = TaskKind.Single },
+            new TaskConfig { Name = "quora", Data = Shared("datasets/qqp_cs224n/dev.jsonl"), Kind = TaskKind.PairClassification, Encoding = "bi" },
+            new TaskConfig { Name = "stsb", Data = Shared("datasets/stsb_cs224n"), Kind = TaskKind.PairRegression, Metric = "pearson" },
+        ],
+    }.Validate("test");
+
+    [Theory]
+    [InlineData(false, "none", "mtdnn")]
+    [InlineData(true, "simcse", "round_robin")]
+    public void TinyRunOnSlicesWritesEveryTasksMetrics(bool pcgrad, string pretrain, string sampler)
+    {
+        string dir = Paths.TempDir();
+        var metrics = MultiTask.Run(Tiny(pcgrad, pretrain, sampler), dir, maxSteps: 6, limitPerTask: 40);
+        var onDisk = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")))!;
+        foreach (var split in new[] { "dev", "test" })
+        {
+            Assert.InRange(onDisk[split]!["sst5"]!["accuracy"]!.GetValue<double>(), 0, 1);
+            Assert.InRange(onDisk[split]!["sst5"]!["count"]!.GetValue<int>(), 30, 40);
+            Assert.InRange(onDisk[split]!["quora"]!["accuracy"]!.GetValue<double>(), 0, 1);
+            Assert.InRange(onDisk[split]!["stsb"]!["pearson"]!.GetValue<double>(), -1, 1);
+            Assert.NotNull(onDisk[split]!["stsb"]!["spearman"]);
+            Assert.NotNull(onDisk[split]!["mean"]);
+        }
+        Assert.Equal(pretrain != "none", onDisk["phase_seconds"]!.AsObject().ContainsKey("simcse"));
+        Assert.True(File.Exists(Path.Combine(dir, "model", "multitask_heads.safetensors")));
+        Assert.True(File.Exists(Path.Combine(dir, "model", "model.safetensors")));
+        var log = File.ReadAllLines(Path.Combine(dir, "log.jsonl"));
+        Assert.Contains(log, l => l.Contains("\"phase\":\"multitask\""));
+        Assert.Equal(metrics["dev"]!["mean"]!.GetValue<double>(), onDisk["dev"]!["mean"]!.GetValue<double>());
+    }
+
+    [Fact]
+    public void ExampleConfigsParse()
+    {
+        var mt = MultiTaskConfig.Load(Path.Combine(Paths.RepoRoot, "examples", "multitask-sst5-quora-stsb.toml"));
+        Assert.Equal(["sst5", "quora", "stsb"], mt.Tasks.Select(t => t.Name));
+        Assert.All(mt.Tasks, t => Assert.True(File.Exists(t.Data) || Directory.Exists(t.Data), t.Data));
+        Assert.True(File.Exists(mt.Vocab));
+        var massive = ConfigFile.Read(Path.Combine(Paths.RepoRoot, "examples", "massive-llrd.toml"));
+        var merged = JsonNode.Parse(new TrainConfig().ToJson())!.AsObject();
+        ConfigFile.Merge(merged, massive);
+        var c = merged.Deserialize<TrainConfig>(TrainConfig.Json)!.Validate();
+        Assert.Equal(0.8, c.Ft.Llrd);
+        Assert.Equal(["ft"], c.Phases);
+        Assert.Equal(0.9, c.Ft.Momentum);   // untouched default survives the merge
+    }
+
+    [Fact]
+    public void BadMultiTaskConfigsAreRejectedWithTheFileName()
+    {
+        string dir = Paths.TempDir(), path = Path.Combine(dir, "bad.toml");
+        File.WriteAllText(path, "model = \"scratch:tiny\"\nsampler = \"random\"\n[[tasks]]\nname = \"a\"\ndata = \"x\"\n");
+        Assert.Contains("bad.toml: sampler must be", Assert.Throws<ArgumentException>(() => MultiTaskConfig.Load(path)).Message);
+        File.WriteAllText(path, "model = \"scratch:tiny\"\nlearning_rate = 3\n");
+        Assert.Contains("bad.toml", Assert.Throws<InvalidDataException>(() => MultiTaskConfig.Load(path)).Message);
+        File.WriteAllText(path, "model = [unclosed\n");
+        Assert.Contains("bad.toml: invalid TOML", Assert.Throws<InvalidDataException>(() => MultiTaskConfig.Load(path)).Message);
+    }
+}
