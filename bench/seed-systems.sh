@@ -3,7 +3,7 @@
 #  (a) multi-task SST-5 / Quora / STS-B with scratch:mini: vanilla (sequential), round-robin, MT-DNN, MT-DNN+PCGrad,
 #      MT-DNN after SimCSE pre-training; 1 epoch on a seeded 2,000-example sample of each task's splits.
 #  (b) MASSIVE intents with scratch:mini: fine-tune, +LLRD, +warmup, +both, SupCon→classifier, SimCLR→classifier;
-#      first 4,000 training examples, full dev and test.
+#      a seeded stratified sample of 4,000 training examples, full dev and test.
 # Usage: bench/seed-systems.sh [threads]   → bench/out/seed2/*/metrics.json, bench/out/seed3/*/metrics.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,7 @@ variant mtdnn mtdnn false none
 variant mtdnn-pcgrad mtdnn true none
 variant simcse-mtdnn mtdnn false simcse
 
-common=(--data ../shared/datasets/massive_en --limit 4000 --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt
+common=(--data ../shared/datasets/massive_en --sample 4000 --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt
         --ft-epochs 5 --patience 5 --lr-ft 1e-3 --lr-head 1e-3 --batch-size 32 --max-length 48 --threads "$threads" --seed 1 --quiet)
 pt train "${common[@]}" --phases ft --warmup-ratio 0 --out bench/out/seed3/finetune | head -n 1
 pt train "${common[@]}" --phases ft --warmup-ratio 0 --llrd 0.8 --out bench/out/seed3/llrd | head -n 1

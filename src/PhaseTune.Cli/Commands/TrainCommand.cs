@@ -22,6 +22,7 @@ public static class TrainCommand
         public readonly Option<string> LabelColumn = new("--label-column") { DefaultValueFactory = _ => "label", Description = "label column / JSON key" };
         public readonly Option<string?> LabelLevels = new("--label-levels") { Description = "separator of hierarchical labels, e.g. /" };
         public readonly Option<int?> Limit = new("--limit") { Description = "use only the first N training examples (quick runs)" };
+        public readonly Option<int?> Sample = new("--sample") { Description = "use a seeded, stratified sample of about N training examples" };
         public readonly Option<string> Model = new("--model") { Required = true, Description = "model directory, or scratch:tiny|mini|small|minilm" };
         public readonly Option<string?> Vocab = new("--vocab") { Description = "vocab.txt (or tokenizer directory) for scratch models" };
         public readonly Option<string?> Config = new("--config") { Description = "TOML or JSON config file (flags override it)" };
@@ -110,15 +111,28 @@ public static class TrainCommand
         {
             var data = DataSplits.Load(r.GetValue(Data), r.GetValue(Train), r.GetValue(Dev), r.GetValue(Test),
                 new ColumnOptions(r.GetValue(TextColumn)!, r.GetValue(LabelColumn)!), c.Seed, c.LabelLevels);
+            if (r.GetValue(Limit) is not null && r.GetValue(Sample) is not null) throw new ArgumentException("give --limit or --sample, not both");
+            List<Example>? train = null;
             if (r.GetValue(Limit) is int n)
             {
                 if (n < 2) throw new ArgumentException("--limit must be at least 2");
-                var train = data.Train.Take(n).ToList();
-                data = data with { Train = train, Labels = LabelSet.FromTrain(train, c.LabelLevels) };
-                data.Labels.CheckKnown(data.Dev, "dev");
-                if (data.Test is not null) data = data with { Test = data.Test.Where(e => data.Labels.Contains(e.Label)).ToList() };
+                train = data.Train.Take(n).ToList();
             }
-            return data;
+            else if (r.GetValue(Sample) is int m)
+            {
+                if (m < 2) throw new ArgumentException("--sample must be at least 2");
+                train = DataSplits.StratifiedSample(data.Train, m, Seeds.Mix(c.Seed, "sample"));
+            }
+            if (train is null) return data;
+            var labels = LabelSet.FromTrain(train, c.LabelLevels);
+            string hint = " (the cut training set lacks them; try --sample)";
+            try
+            {
+                labels.CheckKnown(data.Dev, "dev");
+                if (data.Test is not null) labels.CheckKnown(data.Test, "test");
+            }
+            catch (InvalidDataException e) { throw new InvalidDataException(e.Message + hint); }
+            return data with { Train = train, Labels = labels };
         }
     }
 

@@ -57,6 +57,23 @@ public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Exa
         return Path.GetFileNameWithoutExtension(n);
     }
 
+    /// <summary>About <paramref name="n"/> examples drawn per label in proportion to its size (at least one of each),
+    /// by a seeded shuffle; source order is kept.</summary>
+    public static List<Example> StratifiedSample(List<Example> all, int n, int seed)
+    {
+        if (n >= all.Count) return all;
+        var rng = new Random(Seeds.Mix(seed, "stratified-sample"));
+        var picked = new HashSet<Example>(ReferenceEqualityComparer.Instance);
+        foreach (var group in all.GroupBy(e => e.Label).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var items = group.ToArray();
+            rng.Shuffle(items);
+            int take = Math.Max(1, (int)Math.Round((double)n * items.Length / all.Count));
+            foreach (var e in items.Take(take)) picked.Add(e);
+        }
+        return all.Where(picked.Contains).ToList();
+    }
+
     /// <summary>Per label, a seeded shuffle moves round(n·fraction) examples (at least one when n ≥ 2) to dev.</summary>
     public static (List<Example> Train, List<Example> Dev) StratifiedSplit(List<Example> all, double fraction, int seed)
     {

@@ -71,6 +71,20 @@ public class DataTests
     }
 
     [Fact]
+    public void StratifiedSampleKeepsEveryClassInProportion()
+    {
+        // labels clustered in source order, as MASSIVE's are: the first rows would miss classes
+        var all = Enumerable.Range(0, 1000).Select(i => new Example($"t{i}", null, i < 700 ? "a" : i < 990 ? "b" : "c", "f", i + 1)).ToList();
+        var sample = DataSplits.StratifiedSample(all, 100, seed: 1);
+        Assert.Equal(70, sample.Count(e => e.Label == "a"));
+        Assert.Equal(29, sample.Count(e => e.Label == "b"));
+        Assert.Equal(1, sample.Count(e => e.Label == "c"));
+        Assert.Equal(sample.OrderBy(e => e.Line), sample);
+        Assert.Equal(sample, DataSplits.StratifiedSample(all, 100, seed: 1));
+        Assert.NotEqual(sample, DataSplits.StratifiedSample(all, 100, seed: 2));
+    }
+
+    [Fact]
     public void DirectoryLoadFindsSplitsAndRejectsUnseenLabels()
     {
         string dir = Paths.TempDir();
