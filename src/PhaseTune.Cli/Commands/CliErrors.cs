@@ -7,7 +7,8 @@ public static class CliErrors
     {
         try { return body(); }
         catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or NotSupportedException
-                                     or UnauthorizedAccessException or KeyNotFoundException or FormatException)
+                                     or UnauthorizedAccessException or KeyNotFoundException or FormatException
+                                     or InvalidOperationException)
         {
             Console.Error.WriteLine($"phasetune: error: {OneLine(e.Message)}");
             return 1;
