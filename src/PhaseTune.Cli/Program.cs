@@ -10,5 +10,7 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     AblateCommand.Create(),
     PretrainCommand.Create(),
     MultiTaskCommand.Create(),
+    BenchCommand.Create(),
+    BenchCommand.CreateLengths(),
 };
 return root.Parse(args).Invoke();

@@ -1,0 +1,47 @@
+using System.Text.Json.Nodes;
+using PhaseTune.Benchmarks;
+using PhaseTune.Tests.Cli;
+using Xunit;
+
+namespace PhaseTune.Tests.Benchmarks;
+
+public class SpeedBenchTests
+{
+    [Fact]
+    public void GroupByLengthSortsEachMegaBatchAndKeepsTheWorkload()
+    {
+        var lengths = Enumerable.Range(0, 1000).Select(i => i * 7919 % 97 + 1).ToArray();
+        var grouped = SpeedBench.GroupByLength(lengths, batch: 4);   // mega-batches of 200
+        Assert.Equal(lengths.Order(), grouped.Order());
+        foreach (var mega in grouped.Chunk(200)) Assert.Equal(mega.OrderByDescending(x => x), mega);
+        Assert.NotEqual(lengths.OrderByDescending(x => x), grouped);
+    }
+
+    [Fact]
+    public void LengthsAndBenchCommandsPrintThePeersKeys()
+    {
+        string dir = Paths.TempDir(), texts = Path.Combine(dir, "t.txt"), lens = Path.Combine(dir, "lengths.txt");
+        File.WriteAllLines(texts, ["hello world", "a much longer sentence with several more words in it"]);
+        var (code, stdout, err) = CliRunner.Run("lengths", "--data", texts, "--model", Paths.Fixture("tiny-bert"));
+        Assert.True(code == 0, err);
+        Assert.Equal(["4", "12"], stdout.Trim().Split('\n'));
+        File.WriteAllText(lens, stdout);
+        foreach (var mode in new[] { "train", "encode" })
+        {
+            var (c, o, e) = CliRunner.Run("bench", mode, "--config", Path.Combine(Paths.Fixture("tiny-bert"), "config.json"),
+                "--lengths", lens, "--batch", "2", "--steps", "3", "--warmup", "1", "--threads", "1");
+            Assert.True(c == 0, e);
+            var json = JsonNode.Parse(o)!;
+            foreach (var key in new[] { "impl", "mode", "threads", "steps", "batch", "seconds", "sentences_per_s", "tokens_per_s",
+                         "padded_tokens_per_s", "model_gflop_per_s", "sgemm_gflop_per_s", "rss_mb" })
+                Assert.NotNull(json[key]);
+            Assert.True(json["sentences_per_s"]!.GetValue<double>() > 0);
+            // tokens: each batch is one 4- and one 12-token text padded to 12
+            Assert.Equal(16.0 / 24.0, json["tokens_per_s"]!.GetValue<double>() / json["padded_tokens_per_s"]!.GetValue<double>(), 2);
+        }
+        File.WriteAllText(lens, "4\nabc\n");
+        var (bc, _, berr) = CliRunner.Run("bench", "train", "--config", Path.Combine(Paths.Fixture("tiny-bert"), "config.json"), "--lengths", lens);
+        Assert.NotEqual(0, bc);
+        Assert.Contains("lengths.txt:2: 'abc' is not a positive integer", berr);
+    }
+}
