@@ -32,6 +32,10 @@ public static class EmbedCommand
         var mode = pooling is null ? (PoolingMode?)null : Pooling.Parse(pooling);
 
         var loaded = ModelDirectory.Load(modelDir);
+        if (loaded.Report.Unused.Count > 0)
+            Console.Error.WriteLine($"phasetune: ignored {loaded.Report.Unused.Count} checkpoint tensors the encoder does not use: {string.Join(", ", loaded.Report.Unused)}");
+        if (loaded.Report.NewlyInitialized.Count > 0)
+            Console.Error.WriteLine($"phasetune: not in the checkpoint, freshly initialised: {string.Join(", ", loaded.Report.NewlyInitialized)}");
         var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
         var vectors = embedder.Embed(texts, maxLength, batchSize);
         AtomicFile.Write(output, s =>

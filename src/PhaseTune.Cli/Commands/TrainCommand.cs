@@ -37,6 +37,7 @@ public static class TrainCommand
         public readonly Option<int?> FtEpochs = new("--ft-epochs") { Description = "maximum fine-tuning epochs" };
         public readonly Option<int?> JointEpochs = new("--joint-epochs");
         public readonly Option<int?> Patience = new("--patience");
+        public readonly Option<int?> MinEpochs = new("--min-epochs") { Description = "fine-tuning epochs before early stopping may stop" };
         public readonly Option<double?> DeletionRatio = new("--deletion-ratio") { Description = "fraction of words deleted (DAE)" };
         public readonly Option<int?> ClAug = new("--cl-aug");
         public readonly Option<string?> Imbalance = new("--imbalance") { Description = "normal|extra|none" };
@@ -95,7 +96,7 @@ public static class TrainCommand
                 Ft = c.Ft with
                 {
                     MaxEpochs = Or(FtEpochs, c.Ft.MaxEpochs), Lr = Or(LrFt, c.Ft.Lr), LrHead = Or(LrHead, c.Ft.LrHead),
-                    Patience = Or(Patience, c.Ft.Patience), HeadActivation = Str(HeadActivation, c.Ft.HeadActivation),
+                    Patience = Or(Patience, c.Ft.Patience), MinEpochs = Or(MinEpochs, c.Ft.MinEpochs), HeadActivation = Str(HeadActivation, c.Ft.HeadActivation),
                     FreezeEncoder = c.Ft.FreezeEncoder || r.GetValue(FreezeEncoder), ClassWeights = c.Ft.ClassWeights || r.GetValue(ClassWeights),
                     Metric = Str(Metric, c.Ft.Metric), Llrd = r.GetValue(Llrd) ?? c.Ft.Llrd,
                     WarmupRatio = Or(WarmupRatio, c.Ft.WarmupRatio), Schedule = Str(Schedule, c.Ft.Schedule),
