@@ -50,7 +50,6 @@ public sealed class DaePhase : TrainingPhase
     }
 
     int BatchSize => _c.Dae.BatchSize ?? _c.BatchSize;
-    public DenoisingAutoEncoderLoss LossModule => _loss;
     public override string Name => "dae";
     public override int MaxEpochs => _c.Dae.Epochs;
 
@@ -65,7 +64,7 @@ public sealed class DaePhase : TrainingPhase
 
     public override Tensor Loss(int index) => _loss.Forward(MakeBatch(_batches[index]));
 
-    public DaeBatch MakeBatch(int[] idx) => new(
+    DaeBatch MakeBatch(int[] idx) => new(
         Batching.Tokenize(_tok, idx.Select(i => _noisy[i]), _c.MaxLength),
         Batching.Tokenize(_tok, idx.Select(i => _texts[i]), _c.MaxLength));
 
@@ -109,7 +108,7 @@ public sealed class ContrastivePhase : TrainingPhase
 
     public override Tensor Loss(int index) => _loss.Forward(MakeBatch(_batches[index]));
 
-    public PairBatch MakeBatch(int[] idx) => new(
+    PairBatch MakeBatch(int[] idx) => new(
         Batching.Tokenize(_tok, idx.Select(i => Pairs[i].A), _c.MaxLength),
         Batching.Tokenize(_tok, idx.Select(i => Pairs[i].B), _c.MaxLength),
         tensor(idx.Select(i => Pairs[i].Target).ToArray()));
