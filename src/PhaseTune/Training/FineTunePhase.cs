@@ -20,7 +20,7 @@ public sealed class FineTunePhase : TrainingPhase
     readonly LabelSet _labels;
     readonly TrainConfig _c;
     int[][] _batches = [];
-    Dictionary<string, Tensor>? _best;
+    readonly BestWeights _best;
 
     public FineTunePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, IReadOnlyList<Example> dev,
         LabelSet labels, TrainConfig c)
@@ -45,15 +45,16 @@ public sealed class FineTunePhase : TrainingPhase
             : DecayGroups("encoder", encoderParams, c.Ft.Lr, c.WeightDecay));
         Optimizer = Optimizer.Create(c.Ft.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), c.Ft.Momentum);
         Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs, c.Ft.MinLrRatio);
+        _best = new BestWeights(StateParameters);
     }
 
     public TextClassifier Model => _model;
     int BatchSize => _c.Ft.BatchSize ?? _c.BatchSize;
     int BatchesPerEpoch => (_train.Count + BatchSize - 1) / BatchSize;
-    public double BestScore { get; private set; } = double.NegativeInfinity;
+    public double BestScore => _best.Score;
     public int BestEpoch { get; private set; } = -1;
     int _badEpochs;
-    public List<double> DevHistory { get; } = new();
+    public List<double> DevHistory => _best.History;
 
     public override string Name => "ft";
     public override int MaxEpochs => _c.Ft.MaxEpochs;
@@ -89,44 +90,26 @@ public sealed class FineTunePhase : TrainingPhase
     public override bool EndEpoch(int epoch, ITrainingObserver observer)
     {
         double score = Evaluate(_dev).Get(_c.Ft.Metric);
-        DevHistory.Add(score);
-        if (score > BestScore)
-        {
-            BestScore = score; BestEpoch = epoch; _badEpochs = 0;
-            if (_best is not null) foreach (var t in _best.Values) t.Dispose();
-            _best = StateParameters.ToDictionary(p => p.Name, p => p.Param.detach().clone().DetachFromDisposeScope());
-        }
+        if (_best.Offer(score)) { BestEpoch = epoch; _badEpochs = 0; }
         else _badEpochs++;
         observer.Message($"ft epoch {epoch + 1}: dev {_c.Ft.Metric} {score:F4} (best {BestScore:F4} at epoch {BestEpoch + 1})");
         return epoch + 1 >= _c.Ft.MinEpochs && _badEpochs >= _c.Ft.Patience;
     }
 
-    public override void Finish()
-    {
-        if (_best is null) return;
-        using var _ = no_grad();
-        foreach (var (name, p) in StateParameters) p.copy_(_best[name]);
-    }
+    public override void Finish() => _best.Restore();
 
     public override JsonObject SaveExtra(List<(string, Tensor)> tensors)
     {
-        if (_best is not null) tensors.AddRange(_best.Select(kv => ("best." + kv.Key, kv.Value)));
-        return new JsonObject
-        {
-            ["best_score"] = double.IsNegativeInfinity(BestScore) ? null : BestScore, ["best_epoch"] = BestEpoch,
-            ["bad_epochs"] = _badEpochs, ["dev_history"] = new JsonArray(DevHistory.Select(d => (JsonNode)d).ToArray()),
-        };
+        var extra = _best.Save(tensors);
+        extra["best_epoch"] = BestEpoch;
+        extra["bad_epochs"] = _badEpochs;
+        return extra;
     }
 
     public override void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors)
     {
-        BestScore = extra["best_score"]?.GetValue<double>() ?? double.NegativeInfinity;
+        _best.Load(extra, tensors);
         BestEpoch = extra["best_epoch"]!.GetValue<int>();
         _badEpochs = extra["bad_epochs"]!.GetValue<int>();
-        DevHistory.Clear();
-        DevHistory.AddRange(extra["dev_history"]!.AsArray().Select(d => d!.GetValue<double>()));
-        if (BestEpoch >= 0)
-            _best = StateParameters.ToDictionary(p => p.Name, p => (tensors("best." + p.Name)
-                ?? throw new InvalidDataException($"checkpoint lacks best weights for '{p.Name}'")).DetachFromDisposeScope());
     }
 }

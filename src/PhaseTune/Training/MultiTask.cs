@@ -100,7 +100,7 @@ public sealed class MultiTaskPhase : TrainingPhase
     int[][][] _batches = [];
     int[] _sequence = [], _position = [];
     int _epoch;
-    Dictionary<string, Tensor>? _best;
+    readonly BestWeights _best;
 
     public MultiTaskPhase(MultiTaskModel model, IReadOnlyList<TaskData> tasks, ITokenizer tok, MultiTaskConfig c, int? maxSteps)
     {
@@ -111,14 +111,15 @@ public sealed class MultiTaskPhase : TrainingPhase
         groups.AddRange(DecayGroups("heads", StateParameters.Where(p => p.Name.StartsWith("heads.")), c.LrHead, 0.01));
         Optimizer = Optimizer.Create("adamw", groups.Where(g => g.Parameters.Count > 0).ToList());
         Schedule = LrSchedule.Create("linear", c.WarmupRatio, StepsPerEpoch * c.Epochs);
+        _best = new BestWeights(StateParameters);
     }
 
     int BatchCount(TaskData t) => (t.Train.Count + _c.BatchSize - 1) / _c.BatchSize;
     int StepsPerEpoch => Math.Min(_maxSteps ?? int.MaxValue, _c.Pcgrad ? _tasks.Max(BatchCount) : _tasks.Sum(BatchCount));
     public override string Name => "multitask";
     public override int MaxEpochs => _c.Epochs;
-    public double BestScore { get; private set; } = double.NegativeInfinity;
-    public List<double> DevHistory { get; } = new();
+    public double BestScore => _best.Score;
+    public List<double> DevHistory => _best.History;
 
     public override int BeginEpoch(int epoch)
     {
@@ -223,43 +224,16 @@ public sealed class MultiTaskPhase : TrainingPhase
     public override bool EndEpoch(int epoch, ITrainingObserver observer)
     {
         Evaluate(test: false, out double mean);
-        DevHistory.Add(mean);
-        if (mean > BestScore)
-        {
-            BestScore = mean;
-            if (_best is not null) foreach (var t in _best.Values) t.Dispose();
-            _best = StateParameters.ToDictionary(p => p.Name, p => p.Param.detach().clone().DetachFromDisposeScope());
-        }
+        _best.Offer(mean);
         observer.Message($"multitask epoch {epoch + 1}: mean dev metric {mean:F4} (best {BestScore:F4})");
         return false;
     }
 
-    public override void Finish()
-    {
-        if (_best is null) return;
-        using var _ = no_grad();
-        foreach (var (name, p) in StateParameters) p.copy_(_best[name]);
-    }
+    public override void Finish() => _best.Restore();
 
-    public override JsonObject SaveExtra(List<(string, Tensor)> tensors)
-    {
-        if (_best is not null) tensors.AddRange(_best.Select(kv => ("best." + kv.Key, kv.Value)));
-        return new JsonObject
-        {
-            ["best_score"] = double.IsNegativeInfinity(BestScore) ? null : BestScore,
-            ["dev_history"] = new JsonArray(DevHistory.Select(d => (JsonNode)d).ToArray()),
-        };
-    }
+    public override JsonObject SaveExtra(List<(string, Tensor)> tensors) => _best.Save(tensors);
 
-    public override void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors)
-    {
-        BestScore = extra["best_score"]?.GetValue<double>() ?? double.NegativeInfinity;
-        DevHistory.Clear();
-        DevHistory.AddRange(extra["dev_history"]!.AsArray().Select(d => d!.GetValue<double>()));
-        if (!double.IsNegativeInfinity(BestScore))
-            _best = StateParameters.ToDictionary(p => p.Name, p => (tensors("best." + p.Name)
-                ?? throw new InvalidDataException($"checkpoint lacks best weights for '{p.Name}'")).DetachFromDisposeScope());
-    }
+    public override void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors) => _best.Load(extra, tensors);
 }
 
 /// <summary>Runs a multi-task configuration end to end: data, optional SimCSE / MNRL pre-training, multi-task
