@@ -21,6 +21,7 @@ public sealed class FineTunePhase : TrainingPhase
     readonly TrainConfig _c;
     int[][] _batches = [];
     readonly BestWeights _best;
+    readonly Text.Encoding[] _encoded;
 
     public FineTunePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, IReadOnlyList<Example> dev,
         LabelSet labels, TrainConfig c)
@@ -46,6 +47,7 @@ public sealed class FineTunePhase : TrainingPhase
         Optimizer = Optimizer.Create(c.Ft.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), c.Ft.Momentum);
         Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs, c.Ft.MinLrRatio);
         _best = new BestWeights(StateParameters);
+        _encoded = train.Select(e => tok.Encode(e.Text, e.Text2, maxLength: c.MaxLength)).ToArray();
     }
 
     public TextClassifier Model => _model;
@@ -68,7 +70,7 @@ public sealed class FineTunePhase : TrainingPhase
     public override Tensor Loss(int index)
     {
         var idx = _batches[index];
-        var texts = Batching.TokenizePairs(_model.Tokenizer, idx.Select(i => (_train[i].Text, _train[i].Text2)), _c.MaxLength);
+        var texts = Batching.Collate(_model.Tokenizer, idx.Select(i => _encoded[i]));
         var labels = tensor(idx.Select(i => (long)_labels.IndexOf(_train[i].Label)).ToArray());
         return _loss.Forward(new LabelBatch(texts, labels));
     }

@@ -24,6 +24,10 @@ public static class Batching
 
     public static TokenBatch TokenizePairs(ITokenizer tok, IEnumerable<(string A, string? B)> texts, int maxLength) =>
         TokenBatch.From(Collator.Pad(texts.Select(t => tok.Encode(t.A, t.B, maxLength: maxLength)).ToArray(), tok.PadId));
+
+    /// <summary>Pads pre-tokenised rows: texts that stay the same every epoch are tokenised once, not every step.</summary>
+    public static TokenBatch Collate(ITokenizer tok, IEnumerable<Text.Encoding> rows) =>
+        TokenBatch.From(Collator.Pad(rows.ToArray(), tok.PadId));
 }
 
 /// <summary>Phase 1: TSDAE on the training texts, noise re-drawn every epoch.</summary>
@@ -34,13 +38,14 @@ public sealed class DaePhase : TrainingPhase
     readonly ITokenizer _tok;
     readonly IReadOnlyList<string> _texts;
     readonly TrainConfig _c;
+    readonly Text.Encoding[] _clean;
     int[][] _batches = [];
     string[] _noisy = [];
-    int _epoch;
 
     public DaePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c)
     {
         _encoder = encoder; _tok = tok; _texts = texts; _c = c;
+        _clean = texts.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
         _loss = new DenoisingAutoEncoderLoss(encoder, c.Dae.TieDecoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
             .Concat(_loss.Decoder.named_parameters().Select(p => ("decoder." + p.name, p.parameter))));
@@ -55,7 +60,6 @@ public sealed class DaePhase : TrainingPhase
 
     public override int BeginEpoch(int epoch)
     {
-        _epoch = epoch;
         var rng = Seeds.For(_c.Seed, "dae-noise", epoch);
         _noisy = _texts.Select(t => DeletionNoise.Apply(t, _c.Dae.DeletionRatio, rng)).ToArray();
         _batches = Batching.Shuffled(_texts.Count, BatchSize, Seeds.For(_c.Seed, "dae-order", epoch));
@@ -66,7 +70,7 @@ public sealed class DaePhase : TrainingPhase
 
     DaeBatch MakeBatch(int[] idx) => new(
         Batching.Tokenize(_tok, idx.Select(i => _noisy[i]), _c.MaxLength),
-        Batching.Tokenize(_tok, idx.Select(i => _texts[i]), _c.MaxLength));
+        Batching.Collate(_tok, idx.Select(i => _clean[i])));
 
     public override void SetTraining(bool training) => _loss.train(training);
 }
@@ -79,6 +83,7 @@ public sealed class ContrastivePhase : TrainingPhase
     readonly CosineSimilarityLoss _loss;
     readonly ITokenizer _tok;
     readonly TrainConfig _c;
+    readonly (Text.Encoding A, Text.Encoding B)[] _pairs;
     int[][] _batches = [];
 
     public ContrastivePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, LabelSet labels, TrainConfig c)
@@ -88,6 +93,9 @@ public sealed class ContrastivePhase : TrainingPhase
         var corrected = ImbalanceCorrection.Apply(train, c.Cl.Imbalance, c.Cl.MinWords, Seeds.For(c.Seed, "imbalance"));
         Pairs = PairBuilder.Build(corrected, labels, c.Cl.Aug, Seeds.For(c.Seed, "pairs"));
         if (Pairs.Count == 0) throw new InvalidDataException("contrastive phase: no training pairs (are all texts identical?)");
+        var encoded = new Dictionary<string, Text.Encoding>(StringComparer.Ordinal);
+        Text.Encoding Enc(string t) => encoded.TryGetValue(t, out var e) ? e : encoded[t] = tok.Encode(t, maxLength: c.MaxLength);
+        _pairs = Pairs.Select(p => (Enc(p.A), Enc(p.B))).ToArray();
         _loss = new CosineSimilarityLoss(encoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
         Optimizer = new AdamW(DecayGroups("cl", StateParameters, c.Cl.Lr, c.WeightDecay));
@@ -109,8 +117,8 @@ public sealed class ContrastivePhase : TrainingPhase
     public override Tensor Loss(int index) => _loss.Forward(MakeBatch(_batches[index]));
 
     PairBatch MakeBatch(int[] idx) => new(
-        Batching.Tokenize(_tok, idx.Select(i => Pairs[i].A), _c.MaxLength),
-        Batching.Tokenize(_tok, idx.Select(i => Pairs[i].B), _c.MaxLength),
+        Batching.Collate(_tok, idx.Select(i => _pairs[i].A)),
+        Batching.Collate(_tok, idx.Select(i => _pairs[i].B)),
         tensor(idx.Select(i => Pairs[i].Target).ToArray()));
 
     public override void SetTraining(bool training) => _encoder.train(training);
