@@ -14,7 +14,7 @@ public sealed record TokenBatch(Tensor Ids, Tensor Mask, Tensor Types)
 {
     public static TokenBatch From(Text.PaddedBatch b)
     {
-        var (ids, mask, types) = Models.Embedder.ToTensors(b);
-        return new TokenBatch(ids, mask, types);
+        Tensor T(int[][] rows) => tensor(rows.SelectMany(r => r.Select(v => (long)v)).ToArray(), [b.BatchSize, b.SeqLen]);
+        return new TokenBatch(T(b.InputIds), T(b.AttentionMask), T(b.TokenTypeIds));
     }
 }

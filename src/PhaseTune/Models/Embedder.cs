@@ -24,7 +24,7 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
                 using var scope = NewDisposeScope();
                 var idx = order.Skip(start).Take(batchSize).ToArray();
                 var batch = Collator.Pad(idx.Select(i => encodings[i]).ToArray(), tokenizer.PadId);
-                var (ids, mask, types) = ToTensors(batch);
+                var (ids, mask, types) = Losses.TokenBatch.From(batch);
                 var pooled = Pooling.Pool(model.forward(ids, mask, types), mask, pooling, model);   // (B, C)
                 if (normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: 1);
                 var flat = pooled.contiguous().data<float>().ToArray();
@@ -34,12 +34,5 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
         }
         finally { model.train(wasTraining); }
         return result;
-    }
-
-    /// <summary>(B, T) int64 tensors for ids, attention mask and token types.</summary>
-    public static (Tensor Ids, Tensor Mask, Tensor Types) ToTensors(PaddedBatch b)
-    {
-        Tensor T(int[][] rows) => tensor(rows.SelectMany(r => r.Select(v => (long)v)).ToArray(), [b.BatchSize, b.SeqLen]);
-        return (T(b.InputIds), T(b.AttentionMask), T(b.TokenTypeIds));
     }
 }
