@@ -2,8 +2,7 @@
 # One-time host set-up: the tools the build needs to repair TorchSharp's native
 # library on hosts whose libstdc++ is older than GCC 13's (see fix-libtorchsharp.sh).
 set -euo pipefail
-host=$(/sbin/ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
-if [ "$(uname -s)" != Linux ] || { [ -n "$host" ] && grep -q GLIBCXX_3.4.32 "$host"; }; then exit 0; fi
+bash "$(dirname "$0")/host-needs-repair.sh" || exit 0
 missing=()
 command -v patchelf >/dev/null || missing+=(patchelf)
 command -v cc >/dev/null || missing+=(gcc)

@@ -14,9 +14,7 @@ lib=$(find "$out" -name libLibTorchSharp.so -path '*linux-x64*' -print -quit 2>/
 [ -z "$lib" ] && lib=$(find "$out" -maxdepth 1 -name libLibTorchSharp.so -print -quit)
 [ -n "$lib" ] || exit 0
 
-host=$(/sbin/ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
-if [ -z "$host" ]; then host=$(find /usr/lib /lib -name 'libstdc++.so.6' -print -quit 2>/dev/null || true); fi
-if [ -n "$host" ] && grep -q GLIBCXX_3.4.32 "$host"; then exit 0; fi
+bash "$here/host-needs-repair.sh" || exit 0
 
 dir=$(dirname "$lib")
 if readelf -d "$lib" | grep -q "$shim"; then exit 0; fi   # already repaired
