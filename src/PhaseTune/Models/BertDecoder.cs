@@ -28,10 +28,13 @@ public sealed class BertDecoderLayer : nn.Module<Tensor, Tensor, Tensor>
 
     /// <param name="x">(B, T, C) decoder states</param>
     /// <param name="memory">(B, S, C) encoder states (TSDAE: S = 1, the pooled sentence vector)</param>
-    public override Tensor forward(Tensor x, Tensor memory)
+    public override Tensor forward(Tensor x, Tensor memory) => forward(x, memory, null);
+
+    /// <param name="x">(B, T, C), or (N, C) real tokens when packed</param>
+    public Tensor forward(Tensor x, Tensor memory, Packing? packing)
     {
-        var a = attention.forward(x, x, _selfMask, causal: false);
-        var c = crossattention.forward(a, memory, null, causal: false);
+        var a = attention.forward(x, x, _selfMask, packing);
+        var c = crossattention.forward(a, memory, null, packing);
         return output.forward(intermediate.forward(c), c);
     }
 }
@@ -43,9 +46,11 @@ public sealed class BertLMHead : nn.Module<Tensor, Tensor>
     readonly LayerNorm LayerNorm;
     readonly Parameter bias;
     readonly Func<Tensor, Tensor> _act;
-    readonly Parameter _wordEmbeddings;
+    // a getter, not a field: a Parameter field would register the tied matrix a second time, and the optimiser
+    // would then update it twice per step
+    readonly Func<Parameter> _wordEmbeddings;
 
-    public BertLMHead(EncoderConfig c, Parameter wordEmbeddings) : base(nameof(BertLMHead))
+    public BertLMHead(EncoderConfig c, Func<Parameter> wordEmbeddings) : base(nameof(BertLMHead))
     {
         dense = nn.Linear(c.HiddenSize, c.HiddenSize);
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
@@ -60,7 +65,7 @@ public sealed class BertLMHead : nn.Module<Tensor, Tensor>
 
     /// <param name="x">(N, C)</param> <returns>(N, V) logits</returns>
     public override Tensor forward(Tensor x) =>
-        nn.functional.linear(LayerNorm.forward(_act(dense.forward(x))), _wordEmbeddings, bias);
+        nn.functional.linear(LayerNorm.forward(_act(dense.forward(x))), _wordEmbeddings(), bias);
 }
 
 /// <summary>TSDAE's decoder: the encoder's embeddings and blocks reused as a causal decoder that reconstructs the
@@ -86,14 +91,14 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         }
         embeddings = source.Embeddings;
         layer = new ModuleList<BertDecoderLayer>(source.Encoder.Layers.Select(l => new BertDecoderLayer(_c, l)).ToArray());
-        lm_head = new BertLMHead(_c, source.Embeddings.WordEmbeddings);
+        lm_head = new BertLMHead(_c, () => source.Embeddings.WordEmbeddings);
         RegisterComponents();
     }
 
     /// <param name="ids">(B, T) decoder input ids</param>
     /// <param name="mask">(B, T) 1 for tokens, 0 for padding</param>
     /// <param name="memory">(B, S, C) what the decoder attends to</param>
-    /// <returns>(B, T, C) decoder states (apply <see cref="Logits"/> to the positions that need them)</returns>
+    /// <returns>(B, T, C) decoder states, zeros at padding (apply <see cref="Logits"/> to the positions that need them)</returns>
     public override Tensor forward(Tensor ids, Tensor mask, Tensor memory)
     {
         long t = ids.shape[1];
@@ -101,13 +106,14 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         var allowed = causal.unsqueeze(0).unsqueeze(0) & mask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(2);   // (B, 1, T, T)
         var additive = zeros(allowed.shape, dtype: ScalarType.Float32, device: ids.device)
             .masked_fill(allowed.logical_not(), torch.finfo(ScalarType.Float32).min);
-        var x = embeddings.forward(ids, zeros_like(ids));
+        var packing = Packing.For(mask);
+        var x = embeddings.forward(ids, zeros_like(ids), packing);                                 // (B, T, C) or (N, C)
         foreach (var l in layer)
         {
             l.SetSelfMask(additive);
-            x = l.forward(x, memory);
+            x = l.forward(x, memory, packing);
         }
-        return x;
+        return packing is null ? x : packing.ToPadded(x);
     }
 
     public Tensor Logits(Tensor states) => lm_head.forward(states);

@@ -9,7 +9,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Embedding word_embeddings, position_embeddings, token_type_embeddings;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
     readonly EncoderConfig _c;
 
     public BertEmbeddings(EncoderConfig c) : base(nameof(BertEmbeddings))
@@ -19,7 +19,7 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
         position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
         token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        dropout = new FastDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
 
@@ -27,11 +27,15 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 
     /// <param name="ids">(B, T) token ids</param>
     /// <param name="types">(B, T) token type ids</param>
-    public override Tensor forward(Tensor ids, Tensor types)
+    public override Tensor forward(Tensor ids, Tensor types) => forward(ids, types, null);
+
+    /// <returns>(B, T, C), or (N, C) for the real tokens when packed</returns>
+    public Tensor forward(Tensor ids, Tensor types, Packing? packing)
     {
         var pos = PositionIds(ids);                                             // (B, T)
+        if (packing is not null) (ids, pos, types) = (packing.ToPacked(ids), packing.ToPacked(pos), packing.ToPacked(types));   // (N,)
         var x = word_embeddings.forward(ids) + position_embeddings.forward(pos) + token_type_embeddings.forward(types);
-        return dropout.forward(LayerNorm.forward(x));                           // (B, T, C)
+        return dropout.forward(LayerNorm.forward(x));
     }
 
     /// <summary>BERT counts 0..T-1; RoBERTa starts at pad_token_id + 1 and gives pads pad_token_id.</summary>

@@ -9,13 +9,13 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     readonly Linear dense;
     readonly LayerNorm LayerNorm;
-    readonly Dropout dropout;
+    readonly FastDropout dropout;
 
     public BertResidualOutput(EncoderConfig c, int inFeatures) : base(nameof(BertResidualOutput))
     {
         dense = nn.Linear(inFeatures, c.HiddenSize);
         LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
-        dropout = nn.Dropout(c.HiddenDropoutProb);
+        dropout = new FastDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
 
@@ -36,11 +36,12 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x, Tensor? mask) => output.forward(self.forward(x, mask), x);
+    public override Tensor forward(Tensor x, Tensor? mask) => forward(x, x, mask);
 
-    /// <summary>Attention of x over kv (cross-attention, or causal self-attention when kv is x).</summary>
-    public Tensor forward(Tensor x, Tensor kv, Tensor? mask, bool causal) =>
-        output.forward(self.Attend(x, kv, mask, causal), x);
+    /// <summary>Attention of x over kv (cross-attention, or self-attention when kv is x); x packed when
+    /// <paramref name="packing"/> is given.</summary>
+    public Tensor forward(Tensor x, Tensor kv, Tensor? mask, Packing? packing = null) =>
+        output.forward(self.Attend(x, kv, mask, packing), x);
 }
 
 /// <summary>dense → activation (HF's BertIntermediate).</summary>
@@ -79,9 +80,12 @@ public sealed class BertLayer : nn.Module<Tensor, Tensor?, Tensor>
     public BertResidualOutput Output => output;
 
     /// <param name="x">(B, T, C)</param>
-    public override Tensor forward(Tensor x, Tensor? mask)
+    public override Tensor forward(Tensor x, Tensor? mask) => forward(x, mask, null);
+
+    /// <param name="x">(B, T, C), or (N, C) real tokens when packed</param>
+    public Tensor forward(Tensor x, Tensor? mask, Packing? packing)
     {
-        var a = attention.forward(x, mask);
+        var a = attention.forward(x, x, mask, packing);
         return output.forward(intermediate.forward(a), a);
     }
 }

@@ -17,9 +17,12 @@ public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
 
     public IList<BertLayer> Layers => layer;
 
-    public override Tensor forward(Tensor x, Tensor? mask)
+    public override Tensor forward(Tensor x, Tensor? mask) => forward(x, mask, null);
+
+    /// <param name="x">(B, T, C), or (N, C) real tokens when packed</param>
+    public Tensor forward(Tensor x, Tensor? mask, Packing? packing)
     {
-        foreach (var l in layer) x = l.forward(x, mask);
+        foreach (var l in layer) x = l.forward(x, mask, packing);
         return x;
     }
 }
@@ -84,10 +87,17 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <param name="ids">(B, T)</param>
     /// <param name="attentionMask">(B, T) of 1 for tokens, 0 for padding</param>
     /// <param name="types">(B, T) token type ids</param>
-    /// <returns>last_hidden_state (B, T, C)</returns>
-    public override Tensor forward(Tensor ids, Tensor attentionMask, Tensor types)
+    /// <returns>last_hidden_state (B, T, C), HF's values at every position</returns>
+    public override Tensor forward(Tensor ids, Tensor attentionMask, Tensor types) => Forward(ids, attentionMask, types, skipPadding: false);
+
+    /// <summary>With <paramref name="skipPadding"/>, only real tokens are computed (<see cref="Packing"/>) and the
+    /// padding rows of the result are zeros; real tokens get the same values either way.</summary>
+    /// <returns>(B, T, C)</returns>
+    public Tensor Forward(Tensor ids, Tensor attentionMask, Tensor types, bool skipPadding)
     {
-        var x = embeddings.forward(ids, types);
-        return encoder.forward(x, ExtendedMask(attentionMask));
+        var packing = skipPadding ? Packing.For(attentionMask) : null;
+        var x = embeddings.forward(ids, types, packing);                      // (B, T, C) or (N, C)
+        x = encoder.forward(x, ExtendedMask(attentionMask), packing);
+        return packing is null ? x : packing.ToPadded(x);
     }
 }

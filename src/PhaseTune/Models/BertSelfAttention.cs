@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>Multi-head attention through scaled_dot_product_attention with an additive mask.
+/// <summary>Multi-head attention (scaled_dot_product_attention, or its math with our dropout when training) with an additive mask.
 /// Keys/values come from <c>kv</c> when given (cross-attention), else from the queries' input.</summary>
 public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
@@ -25,16 +25,43 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 
     /// <param name="x">(B, T, C)</param>
     /// <param name="mask">additive (B, 1, 1|T, S) or null</param>
-    public override Tensor forward(Tensor x, Tensor? mask) => Attend(x, x, mask, causal: false);
+    public override Tensor forward(Tensor x, Tensor? mask) => Attend(x, x, mask);
 
-    public Tensor Attend(Tensor x, Tensor kv, Tensor? mask, bool causal)
+    /// <param name="x">(B, T, C) queries, or (N, C) packed real tokens when <paramref name="packing"/> is given</param>
+    /// <param name="kv">the keys' and values' input: x itself (self-attention) or (B, S, C) padded states</param>
+    /// <returns>(B, T, C), or (N, C) when packed</returns>
+    public Tensor Attend(Tensor x, Tensor kv, Tensor? mask, Packing? packing = null)
     {
-        long b = x.shape[0], t = x.shape[1], s = kv.shape[1];
-        Tensor Split(Tensor y, long len) => y.view(b, len, _heads, _headSize).transpose(1, 2);   // (B, nh, T, hs)
-        var q = Split(query.forward(x), t);
-        var k = Split(key.forward(kv), s);
-        var v = Split(value.forward(kv), s);
-        var y = nn.functional.scaled_dot_product_attention(q, k, v, mask, training ? _dropout : 0.0, causal);
-        return y.transpose(1, 2).reshape(b, t, _heads * _headSize);           // (B, T, C)
+        long b = packing?.Batch ?? x.shape[0], t = packing?.Length ?? x.shape[1];
+        Tensor Padded(Tensor y) => packing is null ? y : packing.ToPadded(y);                      // (B, T, C)
+        Tensor q, k, v;
+        if (ReferenceEquals(x, kv))
+        {
+            // one matmul for q, k and v: a third of the calls on small token counts
+            var w = cat([query.weight!, key.weight!, value.weight!], 0);                          // (3C, C)
+            var bias = cat([query.bias!, key.bias!, value.bias!], 0);
+            var qkv = Padded(nn.functional.linear(x, w, bias)).view(b, t, 3, _heads, _headSize)
+                .permute(2, 0, 3, 1, 4);                                                          // (3, B, nh, T, hs)
+            (q, k, v) = (qkv[0], qkv[1], qkv[2]);
+        }
+        else
+        {
+            long s = kv.shape[1];
+            q = Padded(query.forward(x)).view(b, t, _heads, _headSize).transpose(1, 2);           // (B, nh, T, hs)
+            k = key.forward(kv).view(b, s, _heads, _headSize).transpose(1, 2);                    // (B, nh, S, hs)
+            v = value.forward(kv).view(b, s, _heads, _headSize).transpose(1, 2);
+        }
+        var y = training && _dropout > 0 ? WithDropout(q, k, v, mask)
+            : nn.functional.scaled_dot_product_attention(q, k, v, mask);                          // (B, nh, T, hs)
+        y = y.transpose(1, 2).reshape(b, t, _heads * _headSize);                                 // (B, T, C)
+        return packing is null ? y : packing.ToPacked(y);
+    }
+
+    /// <summary>SDPA's math with dropout on the probabilities; libtorch's own draws that mask serially.</summary>
+    Tensor WithDropout(Tensor q, Tensor k, Tensor v, Tensor? mask)
+    {
+        var scores = q.matmul(k.transpose(-2, -1)).mul_(1 / Math.Sqrt(_headSize));                // (B, nh, T, S)
+        if (mask is not null) scores = scores.add_(mask);
+        return FastDropout.Apply(scores.softmax(-1), _dropout, training: true).matmul(v);
     }
 }

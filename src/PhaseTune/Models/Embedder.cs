@@ -25,7 +25,7 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
                 var idx = order.Skip(start).Take(batchSize).ToArray();
                 var batch = Collator.Pad(idx.Select(i => encodings[i]).ToArray(), tokenizer.PadId);
                 var (ids, mask, types) = Losses.TokenBatch.From(batch);
-                var pooled = Pooling.Pool(model.forward(ids, mask, types), mask, pooling, model);   // (B, C)
+                var pooled = Pooling.Pool(model.Forward(ids, mask, types, skipPadding: true), mask, pooling, model);   // (B, C)
                 if (normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: 1);
                 var flat = pooled.contiguous().data<float>().ToArray();
                 int c = (int)pooled.shape[1];

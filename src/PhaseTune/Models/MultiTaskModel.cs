@@ -22,7 +22,7 @@ public sealed class MultiTaskModel : nn.Module
         if (sharedLayer) shared = nn.Sequential(("dense", nn.Linear(h, h)), ("act", nn.Tanh()));
         heads = new ModuleDict<Sequential>();
         foreach (var (t, outputs) in tasks)
-            heads.Add(t.Name, nn.Sequential(("dropout", nn.Dropout(0.1)), ("out", nn.Linear(t.Encoding == "bi" && t.Kind != TaskKind.Single ? 3 * h : h, outputs))));
+            heads.Add(t.Name, nn.Sequential(("dropout", new FastDropout(0.1)), ("out", nn.Linear(t.Encoding == "bi" && t.Kind != TaskKind.Single ? 3 * h : h, outputs))));
         _tasks = tasks.ToDictionary(t => t.Task.Name, t => t.Task);
         RegisterComponents();
     }

@@ -35,7 +35,8 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <returns>(B, C) sentence vectors</returns>
     public override Tensor forward(Tensor ids, Tensor mask, Tensor types)
     {
-        var pooled = Models.Pooling.Pool(encoder.forward(ids, mask, types), mask, Pooling, encoder);
+        var hidden = encoder.Forward(ids, mask, types, skipPadding: true);               // (B, T, C)
+        var pooled = Models.Pooling.Pool(hidden, mask, Pooling, encoder);
         return projection is null ? pooled : projection.forward(pooled);
     }
 }
@@ -43,16 +44,16 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
 /// <summary>The paper's classification head: Dropout(0.3) → Linear(h, 100) → activation → Dropout(0.3) → Linear(100, C).</summary>
 public sealed class ClassificationHead : nn.Module<Tensor, Tensor>
 {
-    readonly Dropout dropout1, dropout2;
+    readonly FastDropout dropout1, dropout2;
     readonly Linear dense, out_proj;
     readonly Func<Tensor, Tensor> _act;
 
     public ClassificationHead(int hidden, int classes, string activation = "relu", int inner = 100, double dropout = 0.3)
         : base(nameof(ClassificationHead))
     {
-        dropout1 = nn.Dropout(dropout);
+        dropout1 = new FastDropout(dropout);
         dense = nn.Linear(hidden, inner);
-        dropout2 = nn.Dropout(dropout);
+        dropout2 = new FastDropout(dropout);
         out_proj = nn.Linear(inner, classes);
         _act = activation switch
         {

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PhaseTune.Data;
 using PhaseTune.Losses;
 using PhaseTune.Models;
@@ -40,11 +42,24 @@ public class PhaseTests
     }
 
     [Fact]
+    public void TheDaeOptimiserUpdatesEachTiedTensorOnce()
+    {
+        var enc = new SentenceEncoder(ToyModels.Encoder(1), PoolingMode.Cls);
+        using var phase = new DaePhase(enc, ToyModels.Tokenizer, ToyModels.Corpus().Select(e => e.Text).ToList(), Config);
+        var tensors = phase.Optimizer.Parameters.ToList();
+        for (int i = 0; i < tensors.Count; i++)
+            for (int j = i + 1; j < tensors.Count; j++)
+                Assert.False(Unsafe.AreSame(ref MemoryMarshal.GetReference(tensors[i].bytes), ref MemoryMarshal.GetReference(tensors[j].bytes)),
+                    $"optimiser parameters {i} and {j} share storage");
+        Assert.Single(tensors, p => p.shape.SequenceEqual(new long[] { enc.Encoder.Config.VocabSize, enc.Dimension }));
+    }
+
+    [Fact]
     public void DaeLossFallsAndTheEncoderReceivesGradients()
     {
         var enc = new SentenceEncoder(ToyModels.Encoder(2), PoolingMode.Cls);
         var texts = ToyModels.Corpus().Select(e => e.Text).ToList();
-        var c = Config with { Dae = Config.Dae with { Epochs = 12 } };
+        var c = Config with { Dae = Config.Dae with { Epochs = 20 } };
         using var phase = new DaePhase(enc, ToyModels.Tokenizer, texts, c);
         var losses = new List<float>();
         bool checkedGrad = false;
