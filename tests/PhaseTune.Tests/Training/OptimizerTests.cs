@@ -27,6 +27,30 @@ public class OptimizerTests
     }
 
     [Fact]
+    public void FusedAdamWMatchesTorchOnLargeParametersAndTwoGroups()
+    {
+        // 200,003 elements: several parallel chunks and a scalar tail; one group without weight decay
+        manual_seed(13);
+        var (a1, a2) = (nn.Parameter(randn(200_003)), nn.Parameter(randn(37, 5)));
+        var (b1, b2) = (nn.Parameter(a1.detach().clone()), nn.Parameter(a2.detach().clone()));
+        var (t1, t2) = (randn(200_003), randn(37, 5));
+        var start = a1.detach().clone();
+        var ours = new AdamW([new ParamGroup("decay", [("a1", a1)], 3e-3, 0.01), new ParamGroup("none", [("a2", a2)], 1e-2, 0)]);
+        var theirs1 = optim.AdamW([b1], lr: 3e-3, weight_decay: 0.01);
+        var theirs2 = optim.AdamW([b2], lr: 1e-2, weight_decay: 0);
+        for (int i = 0; i < 5; i++)
+        {
+            ours.ZeroGrad(); theirs1.zero_grad(); theirs2.zero_grad();
+            ((a1 - t1).pow(3).sum() + (a2 - t2).pow(2).sum()).backward();
+            ((b1 - t1).pow(3).sum() + (b2 - t2).pow(2).sum()).backward();
+            ours.Step(); theirs1.step(); theirs2.step();
+        }
+        Assert.True(a1.allclose(b1, rtol: 1e-5, atol: 1e-6), $"max diff {(a1 - b1).abs().max().item<float>()}");
+        Assert.True(a2.allclose(b2, rtol: 1e-5, atol: 1e-6), $"max diff {(a2 - b2).abs().max().item<float>()}");
+        Assert.False(a1.allclose(start), "five steps must move the parameters");
+    }
+
+    [Fact]
     public void OptimizerStateRoundTripsThroughACheckpoint()
     {
         manual_seed(12);
