@@ -30,6 +30,7 @@ public static class TrainCommand
         public readonly Option<bool> Quiet = new("--quiet") { Description = "no progress output" };
         public readonly Option<int?> Threads = new("--threads") { Description = "torch CPU threads" };
         public readonly Option<int?> BatchSize = new("--batch-size");
+        public readonly Option<bool> NoGroupByLength = new("--no-group-by-length") { Description = "plain shuffled batches (default: batches of similar lengths, less padding)" };
         public readonly Option<int?> MaxLength = new("--max-length");
         public readonly Option<string?> Pooling = new("--pooling") { Description = "cls|mean|max" };
         public readonly Option<int?> DaeEpochs = new("--dae-epochs");
@@ -81,6 +82,7 @@ public static class TrainCommand
                 Phases = phases ?? c.Phases,
                 Seed = Or(Seed, c.Seed), Threads = Or(Threads, c.Threads), BatchSize = Or(BatchSize, c.BatchSize),
                 MaxLength = Or(MaxLength, c.MaxLength), Pooling = Str(Pooling, c.Pooling),
+                GroupByLength = c.GroupByLength && !r.GetValue(NoGroupByLength),
                 LabelLevels = r.GetValue(LabelLevels) ?? c.LabelLevels,
                 Dae = c.Dae with
                 {

@@ -63,7 +63,7 @@ public sealed class FineTunePhase : TrainingPhase
 
     public override int BeginEpoch(int epoch)
     {
-        _batches = Batching.Shuffled(_train.Count, BatchSize, Seeds.For(_c.Seed, "ft-order", epoch));
+        _batches = Batching.Shuffled(_train.Count, BatchSize, Seeds.For(_c.Seed, "ft-order", epoch), _c.GroupByLength ? i => _encoded[i].Length : null);
         return _batches.Length;
     }
 

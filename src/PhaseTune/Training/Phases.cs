@@ -11,12 +11,17 @@ namespace PhaseTune.Training;
 /// <summary>Shared by the phases: batching and tokenisation.</summary>
 public static class Batching
 {
-    /// <summary>Shuffled index batches of an epoch; the last batch may be smaller.</summary>
-    public static int[][] Shuffled(int count, int batchSize, Random rng)
+    /// <summary>Shuffled index batches of an epoch; one batch may be smaller. Given lengths, HF Trainer's
+    /// group_by_length: the shuffled order is cut into mega-batches of 50 batches and each is sorted by length, so a
+    /// batch holds texts of similar length and carries little padding; the batches are then shuffled too.</summary>
+    public static int[][] Shuffled(int count, int batchSize, Random rng, Func<int, int>? length = null)
     {
         var idx = Enumerable.Range(0, count).ToArray();
         rng.Shuffle(idx);
-        return idx.Chunk(batchSize).ToArray();
+        if (length is null) return idx.Chunk(batchSize).ToArray();
+        var batches = idx.Chunk(50 * batchSize).SelectMany(mega => mega.OrderByDescending(length).Chunk(batchSize)).ToArray();
+        rng.Shuffle(batches);
+        return batches;
     }
 
     public static TokenBatch Tokenize(ITokenizer tok, IEnumerable<string> texts, int maxLength) =>
@@ -62,7 +67,7 @@ public sealed class DaePhase : TrainingPhase
     {
         var rng = Seeds.For(_c.Seed, "dae-noise", epoch);
         _noisy = _texts.Select(t => DeletionNoise.Apply(t, _c.Dae.DeletionRatio, rng)).ToArray();
-        _batches = Batching.Shuffled(_texts.Count, BatchSize, Seeds.For(_c.Seed, "dae-order", epoch));
+        _batches = Batching.Shuffled(_texts.Count, BatchSize, Seeds.For(_c.Seed, "dae-order", epoch), _c.GroupByLength ? i => _clean[i].Length : null);
         return _batches.Length;
     }
 
@@ -110,7 +115,8 @@ public sealed class ContrastivePhase : TrainingPhase
 
     public override int BeginEpoch(int epoch)
     {
-        _batches = Batching.Shuffled(Pairs.Count, BatchSize, Seeds.For(_c.Seed, "cl-order", epoch));
+        _batches = Batching.Shuffled(Pairs.Count, BatchSize, Seeds.For(_c.Seed, "cl-order", epoch),
+            _c.GroupByLength ? i => Math.Max(_pairs[i].A.Length, _pairs[i].B.Length) : null);
         return _batches.Length;
     }
 

@@ -93,6 +93,8 @@ public sealed record TrainConfig
     public int LogEvery { get; init; } = 10;
     public int CheckpointEvery { get; init; } = 500;
     public int Threads { get; init; }
+    /// <summary>Batches of similar-length texts (HF's group_by_length): less padding, faster steps.</summary>
+    public bool GroupByLength { get; init; } = true;
     public string? LabelLevels { get; init; }
     public DaeConfig Dae { get; init; } = new();
     public ContrastiveConfig Cl { get; init; } = new();
