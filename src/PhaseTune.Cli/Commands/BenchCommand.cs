@@ -21,7 +21,9 @@ public static class BenchCommand
             var threads = new Option<int>("--threads") { DefaultValueFactory = _ => 2 };
             var padTo = new Option<int>("--pad-to") { DefaultValueFactory = _ => 0, Description = "pad every batch to N (0: longest in batch)" };
             var group = new Option<bool>("--group-by-length") { Description = "HF Trainer's group_by_length reordering" };
+            var profile = new Option<bool>("--profile") { Description = "train: also print the milliseconds per step of each part of a step" };
             var cmd = new Command(name, train ? "Time training steps." : "Time no-grad encoding.") { config, lengths, batch, steps, warmup, threads, padTo, group };
+            if (train) cmd.Options.Add(profile);
             cmd.SetAction(r => CliErrors.Run(() =>
             {
                 var lens = TextLines.Read(r.GetValue(lengths)!).Where(l => l.Trim().Length > 0).Select((l, i) =>
@@ -29,7 +31,7 @@ public static class BenchCommand
                 if (r.GetValue(batch) < 1 || r.GetValue(steps) < 1 || r.GetValue(warmup) < 0 || r.GetValue(threads) < 1)
                     throw new ArgumentException("--batch, --steps and --threads must be positive, --warmup not negative");
                 var o = new SpeedOptions(r.GetValue(config)!, lens, r.GetValue(batch), r.GetValue(steps), r.GetValue(warmup),
-                    r.GetValue(threads), r.GetValue(padTo), r.GetValue(group));
+                    r.GetValue(threads), r.GetValue(padTo), r.GetValue(group), Profile: train && r.GetValue(profile));
                 Console.WriteLine(SpeedBench.Run(o, train).ToJsonString());
                 return 0;
             }));

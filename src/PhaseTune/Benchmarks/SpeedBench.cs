@@ -11,7 +11,7 @@ namespace PhaseTune.Benchmarks;
 /// <summary>Options of a speed run; the workload is a list of token lengths, cut into consecutive batches padded to
 /// their longest member (or to <c>PadTo</c>), as ../shared/bench/torch_peer.py does.</summary>
 public sealed record SpeedOptions(string ConfigPath, IReadOnlyList<int> Lengths, int Batch = 32, int Steps = 20, int Warmup = 2,
-    int Threads = 2, int PadTo = 0, bool GroupByLength = false, int Labels = 7);
+    int Threads = 2, int PadTo = 0, bool GroupByLength = false, int Labels = 7, bool Profile = false);
 
 /// <summary>Times training steps through the same modules, loss, optimiser and <see cref="Trainer"/> loop that
 /// `phasetune train` fine-tunes with (random token ids; tokenisation is not timed, as in the peer), or no-grad
@@ -24,21 +24,19 @@ public static class SpeedBench
         torch.set_num_threads(o.Threads);
         torch.manual_seed(0);
         var config = EncoderConfig.Load(o.ConfigPath);
-        var lengths = o.GroupByLength ? GroupByLength(o.Lengths, o.Batch) : o.Lengths.ToArray();
         var encoder = new SentenceEncoder(new BertModel(config), PoolingMode.Cls);
-        var phase = new SyntheticPhase(encoder, config, lengths, o);
-        long real = 0, padded = 0;
-        for (int i = o.Warmup; i < o.Warmup + o.Steps; i++) (real, padded) = (real + phase.Real(i), padded + phase.Padded(i));
-        double seconds;
-        double rssAfterWarmup;
+        var phase = new SyntheticPhase(encoder, config, Batches(o), o);
+        long sentences = 0, real = 0, padded = 0;
+        for (int i = o.Warmup; i < o.Warmup + o.Steps; i++)
+            (sentences, real, padded) = (sentences + phase.Sentences(i), real + phase.Real(i), padded + phase.Padded(i));
+        double seconds, rssAfterWarmup, rssAtEnd;
         if (train)
         {
             var timer = new StepTimer(o.Warmup, o.Warmup + o.Steps);
             string dir = Path.Combine(Path.GetTempPath(), "phasetune-bench-" + Guid.NewGuid().ToString("N"));
             try { new Trainer(dir, new TrainConfig { LogEvery = 10, CheckpointEvery = 0 }, timer).Run(phase, 0); }
             finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
-            seconds = timer.Seconds;
-            rssAfterWarmup = timer.RssAfterWarmup;
+            (seconds, rssAfterWarmup, rssAtEnd) = (timer.Seconds, timer.RssAfterWarmup, timer.RssAtEnd);
         }
         else
         {
@@ -54,39 +52,74 @@ public static class SpeedBench
                 encoder.forward(b.Ids, b.Mask, b.Types);
             }
             seconds = clock.Elapsed.TotalSeconds;
+            rssAtEnd = RssMb();
         }
         double flop = phase.ForwardFlop(o.Warmup, o.Steps) * (train ? 3 : 1);
-        return new JsonObject
+        var result = new JsonObject
         {
             ["impl"] = "phasetune-torchsharp", ["mode"] = train ? "train" : "inference", ["threads"] = o.Threads,
-            ["steps"] = o.Steps, ["batch"] = o.Batch, ["seconds"] = Math.Round(seconds, 3),
-            ["sentences_per_s"] = Math.Round(o.Steps * o.Batch / seconds, 2),
+            ["steps"] = o.Steps, ["warmup"] = o.Warmup, ["batch"] = o.Batch, ["seconds"] = Math.Round(seconds, 3),
+            ["sentences_per_s"] = Math.Round(sentences / seconds, 2),
             ["tokens_per_s"] = Math.Round(real / seconds, 1), ["padded_tokens_per_s"] = Math.Round(padded / seconds, 1),
             ["model_gflop_per_s"] = Math.Round(flop / seconds / 1e9, 2), ["sgemm_gflop_per_s"] = Math.Round(SgemmGflops(config), 2),
-            ["rss_mb"] = Math.Round(RssMb(), 1), ["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup, 1),
+            ["rss_mb"] = Math.Round(rssAtEnd, 1), ["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup, 1),
         };
+        if (o.Profile && train) result["profile_ms_per_step"] = ProfileSteps(phase, o);
+        return result;
     }
 
-    /// <summary>HF Trainer's group_by_length: shuffle, cut into mega-batches of 50 batches, sort each by length
-    /// (descending). The shuffle is this project's seeded one, not torch.randperm's.</summary>
-    public static int[] GroupByLength(IReadOnlyList<int> lengths, int batch)
+    /// <summary>Where a training step's time goes: the Trainer's step cut at its calls (zero_grad, loss, backward,
+    /// clipping, optimiser), averaged over the timed steps; run after the timed run so it does not slow it.</summary>
+    static JsonObject ProfileSteps(SyntheticPhase phase, SpeedOptions o)
     {
-        var order = Enumerable.Range(0, lengths.Count).ToArray();
-        new Random(0).Shuffle(order);
-        return order.Chunk(50 * batch).SelectMany(mega => mega.OrderByDescending(j => lengths[j])).Select(j => lengths[j]).ToArray();
+        var parts = new[] { "zero_grad", "forward", "backward", "clip", "optimizer" };
+        var ms = new double[parts.Length];
+        var parameters = phase.Optimizer.Parameters.ToList();
+        phase.SetTraining(true);
+        for (int i = 0; i < o.Steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var clock = Stopwatch.StartNew();
+            void Lap(int k) { ms[k] += clock.Elapsed.TotalMilliseconds; clock.Restart(); }
+            phase.Optimizer.ZeroGrad(); Lap(0);
+            var loss = phase.Loss(o.Warmup + i); Lap(1);
+            loss.backward(); Lap(2);
+            nn.utils.clip_grad_norm_(parameters, 1.0); Lap(3);
+            phase.Optimizer.Step(); Lap(4);
+        }
+        var json = new JsonObject();
+        for (int k = 0; k < parts.Length; k++) json[parts[k]] = Math.Round(ms[k] / o.Steps, 1);
+        return json;
     }
 
-    /// <summary>GFLOP/s of one plain float32 matmul shaped like the model's feed-forward layer.</summary>
+    /// <summary>The lengths of each step's batch: consecutive runs of the workload (wrapping around) as the peer cuts
+    /// them, or with <c>GroupByLength</c> the batches `train` forms by default (<see cref="Batching.Shuffled"/>).</summary>
+    static int[][] Batches(SpeedOptions o)
+    {
+        var n = o.Lengths.Count;
+        var all = o.GroupByLength
+            ? Batching.Shuffled(n, o.Batch, new Random(0), i => o.Lengths[i]).Select(b => b.Select(i => o.Lengths[i]).ToArray()).ToArray()
+            : Enumerable.Range(0, (n + o.Batch - 1) / o.Batch).Select(i => Enumerable.Range(0, o.Batch).Select(j => o.Lengths[(i * o.Batch + j) % n]).ToArray()).ToArray();
+        return Enumerable.Range(0, o.Warmup + o.Steps).Select(i => all[i % all.Length]).ToArray();
+    }
+
+    /// <summary>GFLOP/s of a plain float32 matmul shaped like the feed-forward layer on 32 × 128 tokens: the best of
+    /// five timings of five products, so a busy moment on the machine does not lower the yardstick.</summary>
     static double SgemmGflops(EncoderConfig c)
     {
         using var scope = NewDisposeScope();
         var a = randn(32 * 128, c.HiddenSize);
         var b = randn(c.HiddenSize, c.IntermediateSize);
         a.matmul(b);
-        var clock = Stopwatch.StartNew();
-        int reps = 10;
-        for (int i = 0; i < reps; i++) a.matmul(b);
-        return 2.0 * 32 * 128 * c.HiddenSize * c.IntermediateSize * reps / clock.Elapsed.TotalSeconds / 1e9;
+        double best = double.MaxValue;
+        const int reps = 5;
+        for (int k = 0; k < 5; k++)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < reps; i++) a.matmul(b);
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+        return 2.0 * 32 * 128 * c.HiddenSize * c.IntermediateSize * reps / best / 1e9;
     }
 
     public static double RssMb()
@@ -96,12 +129,14 @@ public static class SpeedBench
         return Environment.WorkingSet / 1048576.0;
     }
 
-    /// <summary>Times the steps after the warmup ones (not the end-of-phase checkpoint); reads RSS at the start.</summary>
+    /// <summary>Times the steps after the warmup ones (not the end-of-phase checkpoint); reads RSS when the timed
+    /// steps start and after the last one.</summary>
     sealed class StepTimer(int warmup, int last) : ITrainingObserver
     {
         readonly Stopwatch _clock = new();
         public double Seconds => _clock.Elapsed.TotalSeconds;
         public double RssAfterWarmup { get; private set; }
+        public double RssAtEnd { get; private set; }
         public void PhaseStarted(string phase, long totalSteps, long doneSteps)
         {
             if (warmup == 0) { RssAfterWarmup = RssMb(); _clock.Start(); }
@@ -109,7 +144,7 @@ public static class SpeedBench
         public void Step(string phase, int epoch, long step, double loss, double lr)
         {
             if (step == warmup) { RssAfterWarmup = RssMb(); _clock.Restart(); }
-            if (step == last) _clock.Stop();
+            if (step == last) { _clock.Stop(); RssAtEnd = RssMb(); }
         }
         public void PhaseFinished(string phase, TimeSpan elapsed) { }
         public void Message(string text) { }
@@ -122,12 +157,12 @@ public static class SpeedBench
         readonly ClassificationHead _head;
         readonly Losses.CrossEntropyLoss _loss;
         readonly EncoderConfig _c;
-        readonly int[] _lengths;
+        readonly int[][] _batches;
         readonly SpeedOptions _o;
 
-        public SyntheticPhase(SentenceEncoder encoder, EncoderConfig c, int[] lengths, SpeedOptions o)
+        public SyntheticPhase(SentenceEncoder encoder, EncoderConfig c, int[][] batches, SpeedOptions o)
         {
-            _encoder = encoder; _c = c; _lengths = lengths; _o = o;
+            _encoder = encoder; _c = c; _batches = batches; _o = o;
             _head = new ClassificationHead(c.HiddenSize, o.Labels);
             _loss = new Losses.CrossEntropyLoss(encoder, _head);
             StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
@@ -141,9 +176,10 @@ public static class SpeedBench
         public override int BeginEpoch(int epoch) => _o.Warmup + _o.Steps;
         public override void SetTraining(bool training) { _encoder.train(training); _head.train(training); }
 
-        int[] Lens(int i) => Enumerable.Range(0, _o.Batch).Select(j => _lengths[(i * _o.Batch + j) % _lengths.Length]).ToArray();
+        int[] Lens(int i) => _batches[i];
+        public long Sentences(int i) => Lens(i).Length;
         public long Real(int i) => Lens(i).Sum();
-        public long Padded(int i) => (long)_o.Batch * SeqLen(i);
+        public long Padded(int i) => (long)Lens(i).Length * SeqLen(i);
         int SeqLen(int i) => _o.PadTo > 0 ? _o.PadTo : Lens(i).Max();
 
         public TokenBatch Batch(int i)
@@ -151,30 +187,30 @@ public static class SpeedBench
             var lens = Lens(i);
             int t = SeqLen(i);
             var rng = new Random(i);
-            var ids = new long[_o.Batch * t];
-            var mask = new long[_o.Batch * t];
-            for (int r = 0; r < _o.Batch; r++)
+            int b = lens.Length;
+            var ids = new long[b * t];
+            var mask = new long[b * t];
+            for (int r = 0; r < b; r++)
                 for (int k = 0; k < t; k++)
                 {
                     bool real = k < lens[r];
                     ids[r * t + k] = real ? rng.Next(1000, _c.VocabSize) : _c.PadTokenId;
                     mask[r * t + k] = real ? 1 : 0;
                 }
-            return new TokenBatch(tensor(ids, [_o.Batch, t]), tensor(mask, [_o.Batch, t]), zeros(_o.Batch, t, dtype: ScalarType.Int64));
+            return new TokenBatch(tensor(ids, [b, t]), tensor(mask, [b, t]), zeros(b, t, dtype: ScalarType.Int64));
         }
 
         public override Tensor Loss(int index) =>
-            _loss.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, _o.Batch).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
+            _loss.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, Lens(index).Length).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
 
-        /// <summary>Matmul FLOPs of the encoder's forward passes over steps [from, from + n) on padded batches.</summary>
+        /// <summary>Matmul FLOPs the encoder's forward passes over steps [from, from + n) need: each sentence's own
+        /// tokens (work on padding is not counted, whether done or skipped).</summary>
         public double ForwardFlop(int from, int n)
         {
             double h = _c.HiddenSize, inter = _c.IntermediateSize, total = 0;
             for (int i = from; i < from + n; i++)
-            {
-                double t = SeqLen(i), tokens = _o.Batch * t;
-                total += _c.NumHiddenLayers * tokens * (8 * h * h + 4 * h * inter + 4 * t * h);
-            }
+                foreach (double t in Lens(i))
+                    total += _c.NumHiddenLayers * t * (8 * h * h + 4 * h * inter + 4 * t * h);
             return total;
         }
     }

@@ -8,16 +8,6 @@ namespace PhaseTune.Tests.Benchmarks;
 public class SpeedBenchTests
 {
     [Fact]
-    public void GroupByLengthSortsEachMegaBatchAndKeepsTheWorkload()
-    {
-        var lengths = Enumerable.Range(0, 1000).Select(i => i * 7919 % 97 + 1).ToArray();
-        var grouped = SpeedBench.GroupByLength(lengths, batch: 4);   // mega-batches of 200
-        Assert.Equal(lengths.Order(), grouped.Order());
-        foreach (var mega in grouped.Chunk(200)) Assert.Equal(mega.OrderByDescending(x => x), mega);
-        Assert.NotEqual(lengths.OrderByDescending(x => x), grouped);
-    }
-
-    [Fact]
     public void LengthsAndBenchCommandsPrintThePeersKeys()
     {
         string dir = Paths.TempDir(), texts = Path.Combine(dir, "t.txt"), lens = Path.Combine(dir, "lengths.txt");
@@ -39,6 +29,12 @@ public class SpeedBenchTests
             // tokens: each batch is one 4- and one 12-token text padded to 12
             Assert.Equal(16.0 / 24.0, json["tokens_per_s"]!.GetValue<double>() / json["padded_tokens_per_s"]!.GetValue<double>(), 2);
         }
+        var (gc, go, ge) = CliRunner.Run("bench", "train", "--config", Path.Combine(Paths.Fixture("tiny-bert"), "config.json"),
+            "--lengths", lens, "--batch", "2", "--steps", "2", "--warmup", "1", "--threads", "1", "--group-by-length", "--profile");
+        Assert.True(gc == 0, ge);
+        var profile = JsonNode.Parse(go)!["profile_ms_per_step"]!.AsObject();
+        Assert.Equal(["zero_grad", "forward", "backward", "clip", "optimizer"], profile.Select(kv => kv.Key));
+        Assert.True(profile["forward"]!.GetValue<double>() > 0);
         File.WriteAllText(lens, "4\nabc\n");
         var (bc, _, berr) = CliRunner.Run("bench", "train", "--config", Path.Combine(Paths.Fixture("tiny-bert"), "config.json"), "--lengths", lens);
         Assert.NotEqual(0, bc);

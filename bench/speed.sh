@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Issue 5: PhaseTune vs the PyTorch peer (../shared/bench/torch_peer.py) side by side, alternating, on the same
+# workload (MiniLM-L12 shape, batch 32, the token lengths of snips2's training set, 2 threads).
+# Needs the peer's PyTorch: apt-get install -y python3-torch libopenblas0-pthread.
+# Usage: bench/speed.sh [rounds]   → bench/results/speed.jsonl (every run) and bench/results/speed.md (medians)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
+pt() { dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll "$@"; }
+peer() { /usr/bin/python3 ../shared/bench/torch_peer.py "$@"; }
+mkdir -p bench/out bench/results
+cfg=../shared/models/all-MiniLM-L12-v2/config.json
+snips=bench/out/snips2-lengths.txt
+pt lengths --data ../shared/datasets/snips2/train.jsonl --model ../shared/models/all-MiniLM-L12-v2 > "$snips"
+seq128=bench/out/seq128-lengths.txt
+yes 128 | head -n 256 > "$seq128"
+out=bench/results/speed.jsonl
+: > "$out"
+run() { # scenario impl args...
+  local scenario=$1 impl=$2; shift 2
+  local line
+  if [[ $impl == peer ]]; then line=$(peer "$@"); else line=$(pt bench "$@"); fi
+  echo "{\"scenario\":\"$scenario\",\"result\":$line}" | tee -a "$out"
+}
+common=(--config "$cfg" --batch 32 --threads 2)
+for r in $(seq "$rounds"); do
+  run train peer "${common[@]}" --lengths "$snips" --steps 20 --warmup 2
+  run train phasetune train "${common[@]}" --lengths "$snips" --steps 20 --warmup 2 --profile
+  run encode peer "${common[@]}" --lengths "$snips" --steps 50 --warmup 2 --inference
+  run encode phasetune encode "${common[@]}" --lengths "$snips" --steps 50 --warmup 2
+  run train-group-by-length peer "${common[@]}" --lengths "$snips" --steps 20 --warmup 2 --group-by-length
+  run train-group-by-length phasetune train "${common[@]}" --lengths "$snips" --steps 20 --warmup 2 --group-by-length
+  run train-seq128 peer "${common[@]}" --lengths "$seq128" --steps 3 --warmup 1
+  run train-seq128 phasetune train "${common[@]}" --lengths "$seq128" --steps 3 --warmup 1 --profile
+  run encode-seq128 peer "${common[@]}" --lengths "$seq128" --steps 5 --warmup 1 --inference
+  run encode-seq128 phasetune encode "${common[@]}" --lengths "$seq128" --steps 5 --warmup 1
+done
+# flat memory: RSS after step 200 (rss_mb_after_warmup) vs after step 2,000 (rss_mb) on the tiny fixture's shape
+run memory-tiny phasetune train --config ../shared/models/fixtures/tiny-bert/config.json --lengths "$snips" \
+  --batch 32 --threads 2 --warmup 200 --steps 1800
+/usr/bin/python3 bench/speed_summary.py "$out" > bench/results/speed.md
+cat bench/results/speed.md
