@@ -30,7 +30,7 @@ public static class TrainCommand
         public readonly Option<bool> Quiet = new("--quiet") { Description = "no progress output" };
         public readonly Option<int?> Threads = new("--threads") { Description = "torch CPU threads" };
         public readonly Option<int?> BatchSize = new("--batch-size");
-        public readonly Option<bool> NoGroupByLength = new("--no-group-by-length") { Description = "plain shuffled batches (default: batches of similar lengths, less padding)" };
+        public readonly Option<bool> NoGroupByLength = new("--no-group-by-length") { Description = "plain shuffled DAE and contrastive batches (default: batches of similar lengths, less padding)" };
         public readonly Option<int?> MaxLength = new("--max-length");
         public readonly Option<string?> Pooling = new("--pooling") { Description = "cls|mean|max" };
         public readonly Option<int?> DaeEpochs = new("--dae-epochs");

@@ -65,9 +65,7 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
             var noise = Seeds.For(_c.Seed, "simclr-noise", epoch);
             _views = _data.Select(e => new[] { DeletionNoise.Apply(e.Text, _c.Pretrain.NoiseRatio, noise), DeletionNoise.Apply(e.Text, _c.Pretrain.NoiseRatio, noise) }).ToArray();
         }
-        // texts are tokenised per batch here, so characters stand in for tokens when grouping by length
-        _batches = Batching.Shuffled(_data.Count, _c.Pretrain.BatchSize ?? _c.BatchSize, Seeds.For(_c.Seed, _objective + "-order", epoch),
-            _c.GroupByLength ? i => _data[i].Text.Length + (_data[i].Text2?.Length ?? 0) : null);
+        _batches = Batching.Shuffled(_data.Count, _c.Pretrain.BatchSize ?? _c.BatchSize, Seeds.For(_c.Seed, _objective + "-order", epoch));
         return _batches.Length;
     }
 

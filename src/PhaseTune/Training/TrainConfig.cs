@@ -93,7 +93,9 @@ public sealed record TrainConfig
     public int LogEvery { get; init; } = 10;
     public int CheckpointEvery { get; init; } = 500;
     public int Threads { get; init; }
-    /// <summary>Batches of similar-length texts (HF's group_by_length): less padding, faster steps.</summary>
+    /// <summary>Batches of similar-length texts (HF's group_by_length) in the DAE and contrastive phases: less
+    /// padding, faster steps. Not in fine-tuning or the in-batch-negative objectives, where a batch's make-up is
+    /// part of the objective and lengths follow the labels.</summary>
     public bool GroupByLength { get; init; } = true;
     public string? LabelLevels { get; init; }
     public DaeConfig Dae { get; init; } = new();
