@@ -22,7 +22,6 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
     readonly string _objective;
     readonly Dictionary<string, int[]> _byLabel;
     readonly Dictionary<string, long> _labelIndex;
-    int[][] _batches = [];
     int[] _partner = [], _negative = [];
     string[][] _views = [];
 
@@ -65,8 +64,8 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
             var noise = Seeds.For(_c.Seed, "simclr-noise", epoch);
             _views = _data.Select(e => new[] { DeletionNoise.Apply(e.Text, _c.Pretrain.NoiseRatio, noise), DeletionNoise.Apply(e.Text, _c.Pretrain.NoiseRatio, noise) }).ToArray();
         }
-        _batches = Batching.Shuffled(_data.Count, _c.Pretrain.BatchSize ?? _c.BatchSize, Seeds.For(_c.Seed, _objective + "-order", epoch));
-        return _batches.Length;
+        EpochBatches = Batching.Shuffled(_data.Count, _c.Pretrain.BatchSize ?? _c.BatchSize, Seeds.For(_c.Seed, _objective + "-order", epoch));
+        return EpochBatches.Length;
     }
 
     Tensor Encode(IEnumerable<string> texts)
@@ -77,7 +76,7 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
 
     public override Tensor Loss(int index)
     {
-        var idx = _batches[index];
+        var idx = EpochBatches[index];
         var texts = idx.Select(i => _data[i].Text).ToArray();
         double tau = _c.Pretrain.Temperature;
         switch (_objective)

@@ -19,7 +19,6 @@ public sealed class FineTunePhase : TrainingPhase
     readonly IReadOnlyList<Example> _train, _dev;
     readonly LabelSet _labels;
     readonly TrainConfig _c;
-    int[][] _batches = [];
     readonly BestWeights _best;
     readonly Text.Encoding[] _encoded;
 
@@ -65,13 +64,13 @@ public sealed class FineTunePhase : TrainingPhase
     {
         // never grouped by length: lengths follow the labels (SNIPS: PlayMusic 7.1 words, BookRestaurant 11.9), so
         // length-sorted batches would be nearly single-class; with padding skipped, grouping would save little here
-        _batches = Batching.Shuffled(_train.Count, BatchSize, Seeds.For(_c.Seed, "ft-order", epoch));
-        return _batches.Length;
+        EpochBatches = Batching.Shuffled(_train.Count, BatchSize, Seeds.For(_c.Seed, "ft-order", epoch));
+        return EpochBatches.Length;
     }
 
     public override Tensor Loss(int index)
     {
-        var idx = _batches[index];
+        var idx = EpochBatches[index];
         var texts = Batching.Collate(_model.Tokenizer, idx.Select(i => _encoded[i]));
         var labels = tensor(idx.Select(i => (long)_labels.IndexOf(_train[i].Label)).ToArray());
         return _loss.Forward(new LabelBatch(texts, labels));

@@ -44,7 +44,6 @@ public sealed class DaePhase : TrainingPhase
     readonly IReadOnlyList<string> _texts;
     readonly TrainConfig _c;
     readonly Text.Encoding[] _clean;
-    int[][] _batches = [];
     string[] _noisy = [];
 
     public DaePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c)
@@ -67,11 +66,11 @@ public sealed class DaePhase : TrainingPhase
     {
         var rng = Seeds.For(_c.Seed, "dae-noise", epoch);
         _noisy = _texts.Select(t => DeletionNoise.Apply(t, _c.Dae.DeletionRatio, rng)).ToArray();
-        _batches = Batching.Shuffled(_texts.Count, BatchSize, Seeds.For(_c.Seed, "dae-order", epoch), _c.GroupByLength ? i => _clean[i].Length : null);
-        return _batches.Length;
+        EpochBatches = Batching.Shuffled(_texts.Count, BatchSize, Seeds.For(_c.Seed, "dae-order", epoch), _c.GroupByLength ? i => _clean[i].Length : null);
+        return EpochBatches.Length;
     }
 
-    public override Tensor Loss(int index) => _loss.Forward(MakeBatch(_batches[index]));
+    public override Tensor Loss(int index) => _loss.Forward(MakeBatch(EpochBatches[index]));
 
     DaeBatch MakeBatch(int[] idx) => new(
         Batching.Tokenize(_tok, idx.Select(i => _noisy[i]), _c.MaxLength),
@@ -89,7 +88,6 @@ public sealed class ContrastivePhase : TrainingPhase
     readonly ITokenizer _tok;
     readonly TrainConfig _c;
     readonly (Text.Encoding A, Text.Encoding B)[] _pairs;
-    int[][] _batches = [];
 
     public ContrastivePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, LabelSet labels, TrainConfig c)
     {
@@ -115,12 +113,12 @@ public sealed class ContrastivePhase : TrainingPhase
 
     public override int BeginEpoch(int epoch)
     {
-        _batches = Batching.Shuffled(Pairs.Count, BatchSize, Seeds.For(_c.Seed, "cl-order", epoch),
+        EpochBatches = Batching.Shuffled(Pairs.Count, BatchSize, Seeds.For(_c.Seed, "cl-order", epoch),
             _c.GroupByLength ? i => Math.Max(_pairs[i].A.Length, _pairs[i].B.Length) : null);
-        return _batches.Length;
+        return EpochBatches.Length;
     }
 
-    public override Tensor Loss(int index) => _loss.Forward(MakeBatch(_batches[index]));
+    public override Tensor Loss(int index) => _loss.Forward(MakeBatch(EpochBatches[index]));
 
     PairBatch MakeBatch(int[] idx) => new(
         Batching.Collate(_tok, idx.Select(i => _pairs[i].A)),

@@ -17,6 +17,10 @@ public abstract class TrainingPhase : IDisposable
     /// <summary>Named parameters whose values a checkpoint must carry (shared storage listed once).</summary>
     public IReadOnlyList<(string Name, Parameter Param)> StateParameters { get; protected init; } = [];
 
+    /// <summary>The current epoch's batches as example indices (phases that batch one list of examples).</summary>
+    public IReadOnlyList<int[]> Batches => EpochBatches;
+    protected int[][] EpochBatches = [];
+
     /// <summary>Prepares an epoch (shuffle, noise) and returns its number of batches.</summary>
     public abstract int BeginEpoch(int epoch);
 

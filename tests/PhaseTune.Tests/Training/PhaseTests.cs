@@ -4,6 +4,7 @@ using PhaseTune.Data;
 using PhaseTune.Losses;
 using PhaseTune.Models;
 using PhaseTune.Training;
+using PhaseTune.Text;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -39,6 +40,30 @@ public class PhaseTests
         var u = untied.Decoder.named_parameters().ToDictionary(p => p.name, p => p.parameter);
         Assert.NotSame(encParams["encoder.encoder.layer.1.attention.self.query.weight"], u["layer.1.attention.self.query.weight"]);
         Assert.True(u["layer.1.attention.self.query.weight"].equal(encParams["encoder.encoder.layer.1.attention.self.query.weight"]).all().item<bool>());
+    }
+
+    [Fact]
+    public void DaeAndContrastiveBatchesAreGroupedByLengthFineTuningBatchesNever()
+    {
+        var data = ToyModels.Corpus();
+        var labels = LabelSet.FromTrain(data, null);
+        var lengths = data.Select(e => ToyModels.Tokenizer.Encode(e.Text, maxLength: 32).Length).ToArray();
+        bool Sorted(IEnumerable<int> xs) => xs.SequenceEqual(xs.OrderByDescending(x => x));
+        foreach (bool group in new[] { true, false })
+        {
+            var c = Config with { GroupByLength = group };
+            var enc = new SentenceEncoder(ToyModels.Encoder(4), PoolingMode.Cls);
+            using var dae = new DaePhase(enc, ToyModels.Tokenizer, data.Select(e => e.Text).ToList(), c);
+            dae.BeginEpoch(0);
+            Assert.Equal(group, dae.Batches.All(b => Sorted(b.Select(i => lengths[i]))));
+            using var cl = new ContrastivePhase(enc, ToyModels.Tokenizer, data, labels, c);
+            cl.BeginEpoch(0);
+            int PairLength(int i) => Math.Max(ToyModels.Tokenizer.Encode(cl.Pairs[i].A, maxLength: 32).Length, ToyModels.Tokenizer.Encode(cl.Pairs[i].B, maxLength: 32).Length);
+            Assert.Equal(group, cl.Batches.All(b => Sorted(b.Select(PairLength))));
+            using var ft = new FineTunePhase(enc, ToyModels.Tokenizer, data, data, labels, c);
+            ft.BeginEpoch(0);
+            Assert.Equal(Batching.Shuffled(data.Count, c.BatchSize, Seeds.For(c.Seed, "ft-order", 0)), ft.Batches);
+        }
     }
 
     [Fact]
