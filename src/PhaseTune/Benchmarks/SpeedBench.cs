@@ -34,7 +34,7 @@ public static class SpeedBench
         {
             var timer = new StepTimer(o.Warmup, o.Warmup + o.Steps);
             string dir = Path.Combine(Path.GetTempPath(), "phasetune-bench-" + Guid.NewGuid().ToString("N"));
-            try { new Trainer(dir, new TrainConfig { LogEvery = 10, CheckpointEvery = 0 }, timer).Run(phase, 0); }
+            try { new Trainer(dir, TimedSteps, timer).Run(phase, 0); }
             finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
             (seconds, rssAfterWarmup, rssAtEnd) = (timer.Seconds, timer.RssAfterWarmup, timer.RssAtEnd);
         }
@@ -68,6 +68,9 @@ public static class SpeedBench
         return result;
     }
 
+    /// <summary>The Trainer settings of the timed steps (train's defaults: clipping at 1.0), no checkpoints.</summary>
+    static readonly TrainConfig TimedSteps = new() { LogEvery = 10, CheckpointEvery = 0 };
+
     /// <summary>Where a training step's time goes: the Trainer's step cut at its calls (zero_grad, loss, backward,
     /// clipping, optimiser), averaged over the timed steps; run after the timed run so it does not slow it.</summary>
     static JsonObject ProfileSteps(SyntheticPhase phase, SpeedOptions o)
@@ -84,7 +87,7 @@ public static class SpeedBench
             phase.Optimizer.ZeroGrad(); Lap(0);
             var loss = phase.Loss(o.Warmup + i); Lap(1);
             loss.backward(); Lap(2);
-            nn.utils.clip_grad_norm_(parameters, 1.0); Lap(3);
+            nn.utils.clip_grad_norm_(parameters, TimedSteps.MaxGradNorm); Lap(3);
             phase.Optimizer.Step(); Lap(4);
         }
         var json = new JsonObject();
@@ -96,11 +99,11 @@ public static class SpeedBench
     /// them, or with <c>GroupByLength</c> the batches `train` forms by default (<see cref="Batching.Shuffled"/>).</summary>
     static int[][] Batches(SpeedOptions o)
     {
-        var n = o.Lengths.Count;
-        var all = o.GroupByLength
-            ? Batching.Shuffled(n, o.Batch, new Random(0), i => o.Lengths[i]).Select(b => b.Select(i => o.Lengths[i]).ToArray()).ToArray()
-            : Enumerable.Range(0, (n + o.Batch - 1) / o.Batch).Select(i => Enumerable.Range(0, o.Batch).Select(j => o.Lengths[(i * o.Batch + j) % n]).ToArray()).ToArray();
-        return Enumerable.Range(0, o.Warmup + o.Steps).Select(i => all[i % all.Length]).ToArray();
+        int n = o.Lengths.Count, steps = o.Warmup + o.Steps;
+        if (!o.GroupByLength)
+            return Enumerable.Range(0, steps).Select(i => Enumerable.Range(0, o.Batch).Select(j => o.Lengths[(int)(((long)i * o.Batch + j) % n)]).ToArray()).ToArray();
+        var grouped = Batching.Shuffled(n, o.Batch, new Random(0), i => o.Lengths[i]);
+        return Enumerable.Range(0, steps).Select(i => grouped[i % grouped.Length].Select(j => o.Lengths[j]).ToArray()).ToArray();
     }
 
     /// <summary>GFLOP/s of a plain float32 matmul shaped like the feed-forward layer on 32 × 128 tokens: the best of
@@ -176,15 +179,14 @@ public static class SpeedBench
         public override int BeginEpoch(int epoch) => _o.Warmup + _o.Steps;
         public override void SetTraining(bool training) { _encoder.train(training); _head.train(training); }
 
-        int[] Lens(int i) => _batches[i];
-        public long Sentences(int i) => Lens(i).Length;
-        public long Real(int i) => Lens(i).Sum();
-        public long Padded(int i) => (long)Lens(i).Length * SeqLen(i);
-        int SeqLen(int i) => _o.PadTo > 0 ? _o.PadTo : Lens(i).Max();
+        public long Sentences(int i) => _batches[i].Length;
+        public long Real(int i) => _batches[i].Sum();
+        public long Padded(int i) => (long)_batches[i].Length * SeqLen(i);
+        int SeqLen(int i) => _o.PadTo > 0 ? _o.PadTo : _batches[i].Max();
 
         public TokenBatch Batch(int i)
         {
-            var lens = Lens(i);
+            var lens = _batches[i];
             int t = SeqLen(i);
             var rng = new Random(i);
             int b = lens.Length;
@@ -201,7 +203,7 @@ public static class SpeedBench
         }
 
         public override Tensor Loss(int index) =>
-            _loss.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, Lens(index).Length).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
+            _loss.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, _batches[index].Length).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
 
         /// <summary>Matmul FLOPs the encoder's forward passes over steps [from, from + n) need: each sentence's own
         /// tokens (work on padding is not counted, whether done or skipped).</summary>
@@ -209,7 +211,7 @@ public static class SpeedBench
         {
             double h = _c.HiddenSize, inter = _c.IntermediateSize, total = 0;
             for (int i = from; i < from + n; i++)
-                foreach (double t in Lens(i))
+                foreach (double t in _batches[i])
                     total += _c.NumHiddenLayers * t * (8 * h * h + 4 * h * inter + 4 * t * h);
             return total;
         }

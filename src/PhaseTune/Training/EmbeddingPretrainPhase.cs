@@ -24,6 +24,7 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
     readonly Dictionary<string, long> _labelIndex;
     int[] _partner = [], _negative = [];
     string[][] _views = [];
+    readonly Text.Encoding[] _encoded;
 
     public EmbeddingPretrainPhase(string objective, SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> data, TrainConfig c)
     {
@@ -34,6 +35,7 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
             ? data.Where(e => e.Text2 is not null && e.Label == c.Pretrain.PositiveLabel).ToList()
             : data;
         if (_data.Count < 2) throw new InvalidDataException($"{objective}: fewer than two training examples");
+        _encoded = _data.Select(e => tok.Encode(e.Text, maxLength: c.MaxLength)).ToArray();
         _byLabel = _data.Select((e, i) => (e.Label, i)).GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray());
         _labelIndex = _byLabel.Keys.Select((l, i) => (l, (long)i)).ToDictionary(x => x.l, x => x.Item2);
         if (objective == "simcse-sup" && _byLabel.Count < 2) throw new InvalidDataException("simcse-sup needs at least two labels");
@@ -68,30 +70,30 @@ public sealed class EmbeddingPretrainPhase : TrainingPhase
         return EpochBatches.Length;
     }
 
-    Tensor Encode(IEnumerable<string> texts)
-    {
-        var t = Batching.Tokenize(_tok, texts, _c.MaxLength);
-        return _encoder.forward(t.Ids, t.Mask, t.Types);   // (B, C)
-    }
+    /// <summary>The examples' own texts, tokenised once in the constructor.</summary>
+    TokenBatch Rows(IEnumerable<int> rows) => Batching.Collate(_tok, rows.Select(i => _encoded[i]));
+    Tensor Encode(TokenBatch t) => _encoder.forward(t.Ids, t.Mask, t.Types);   // (B, C)
+    Tensor Encode(IEnumerable<string> texts) => Encode(Batching.Tokenize(_tok, texts, _c.MaxLength));
 
     public override Tensor Loss(int index)
     {
         var idx = EpochBatches[index];
-        var texts = idx.Select(i => _data[i].Text).ToArray();
         double tau = _c.Pretrain.Temperature;
         switch (_objective)
         {
             case "simcse":
-                return new SimCseLoss(tau).Forward(new RankingBatch(Encode(texts), Encode(texts)));
+                var rows = Rows(idx);   // two passes over the same tokens: the views differ by dropout only
+                return new SimCseLoss(tau).Forward(new RankingBatch(Encode(rows), Encode(rows)));
             case "simcse-sup":
-                return new SimCseLoss(tau).Forward(new RankingBatch(Encode(texts),
-                    Encode(idx.Select(i => _data[_partner[i]].Text)), Encode(idx.Select(i => _data[_negative[i]].Text))));
+                return new SimCseLoss(tau).Forward(new RankingBatch(Encode(Rows(idx)),
+                    Encode(Rows(idx.Select(i => _partner[i]))), Encode(Rows(idx.Select(i => _negative[i])))));
             case "mnrl":
                 var positives = idx.Select(i => _data[i].Text2 ?? _data[_partner[i]].Text);
-                return new MultipleNegativesRankingLoss(_c.Pretrain.Scale).Forward(new RankingBatch(Encode(texts), Encode(positives)));
+                return new MultipleNegativesRankingLoss(_c.Pretrain.Scale).Forward(new RankingBatch(Encode(Rows(idx)), Encode(positives)));
             case "supcon":
                 var labels = tensor(idx.Select(i => _labelIndex[_data[i].Label]).ToArray());
-                return new SupConLoss(tau).Forward(new ViewsBatch(stack([Encode(texts), Encode(texts)], 1), labels));
+                var same = Rows(idx);
+                return new SupConLoss(tau).Forward(new ViewsBatch(stack([Encode(same), Encode(same)], 1), labels));
             default:
                 var views = stack([Encode(idx.Select(i => _views[i][0])), Encode(idx.Select(i => _views[i][1]))], 1);   // (B, 2, C)
                 return new NtXentLoss(tau).Forward(new ViewsBatch(views, null));
