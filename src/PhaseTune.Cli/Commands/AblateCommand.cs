@@ -1,6 +1,6 @@
 using System.CommandLine;
-using PhaseTune.Models;
-using PhaseTune.Training;
+using PhaseTune.ModelFiles;
+using PhaseTune.Runs;
 
 namespace PhaseTune.Cli.Commands;
 
@@ -11,7 +11,7 @@ public static class AblateCommand
     {
         var o = new TrainCommand.RunOptions();
         var variants = new Option<string>("--variants") { DefaultValueFactory = _ => "3phase,joint,ft,dae+ft,cl+ft,noimb,extraimb",
-            Description = string.Join(",", Ablation.Variants.Keys) };
+            Description = string.Join(",", AblationRun.Variants.Keys) };
         var seeds = new Option<string>("--seeds") { DefaultValueFactory = _ => "1,2,3", Description = "comma-separated seeds" };
         var outDir = new Option<string>("--out") { Required = true, Description = "output directory" };
         var cmd = new Command("ablate", "Run the paper's ablation: several variants over several seeds.") { variants, seeds, outDir };
@@ -24,12 +24,12 @@ public static class AblateCommand
                 .Select(s => int.TryParse(s, out var n) ? n : throw new ArgumentException($"--seeds: '{s}' is not an integer")).ToList();
             var variantList = r.GetValue(variants)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
             string model = r.GetValue(o.Model)!, vocab = r.GetValue(o.Vocab) ?? "";
-            var report = ConsoleProgress.Run(r.GetValue(o.Quiet), obs => Ablation.Run(() =>
+            var report = ConsoleProgress.Run(r.GetValue(o.Quiet), obs => AblationRun.Run(() =>
             {
                 var (m, tok, _) = ModelSource.Resolve(model, vocab.Length == 0 ? null : vocab);
                 return (m, tok);
             }, data, config, variantList, seedList, r.GetValue(outDir)!, obs));
-            Console.WriteLine(Ablation.Markdown(report));
+            Console.WriteLine(AblationRun.Markdown(report));
             return 0;
         }));
         return cmd;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PhaseTune.Benchmarks;
 using PhaseTune.Data;
+using PhaseTune.IO;
 using PhaseTune.Text;
 
 namespace PhaseTune.Cli.Commands;

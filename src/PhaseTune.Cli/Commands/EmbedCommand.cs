@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using PhaseTune.Checkpoints;
-using PhaseTune.Data;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 
 namespace PhaseTune.Cli.Commands;

@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PhaseTune.Checkpoints;
 using PhaseTune.Data;
+using PhaseTune.IO;
 using PhaseTune.Models;
-using PhaseTune.Training;
+using PhaseTune.Phases;
 
 namespace PhaseTune.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
-using PhaseTune.Training;
+using PhaseTune.MultiTask;
+using PhaseTune.Runs;
 
 namespace PhaseTune.Cli.Commands;
 
@@ -20,7 +21,7 @@ public static class MultiTaskCommand
             var c = MultiTaskConfig.Load(r.GetValue(config)!);
             if (r.GetValue(maxSteps) is < 1) throw new ArgumentException("--max-steps must be positive");
             if (r.GetValue(limit) is < 2) throw new ArgumentException("--limit-per-task must be at least 2");
-            var metrics = ConsoleProgress.Run(r.GetValue(quiet), obs => MultiTask.Run(c, r.GetValue(outDir)!, obs, r.GetValue(maxSteps), r.GetValue(limit)));
+            var metrics = ConsoleProgress.Run(r.GetValue(quiet), obs => MultiTaskRun.Run(c, r.GetValue(outDir)!, obs, r.GetValue(maxSteps), r.GetValue(limit)));
             foreach (var t in c.Tasks)
                 Console.WriteLine($"{t.Name}: test {t.Metric} {metrics["test"]?[t.Name]?["score"]?.GetValue<double>():F4}, dev {t.Metric} {metrics["dev"]![t.Name]!["score"]!.GetValue<double>():F4}");
             Console.WriteLine($"mean: test {metrics["test"]!["mean"]!.GetValue<double>():F4}, dev {metrics["dev"]!["mean"]!.GetValue<double>():F4}");

@@ -1,7 +1,10 @@
 using System.CommandLine;
-using PhaseTune.Checkpoints;
 using PhaseTune.Data;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
+using PhaseTune.Phases;
+using PhaseTune.Runs;
 using PhaseTune.Training;
 using TorchSharp;
 
@@ -56,7 +59,7 @@ public static class PretrainCommand
             ConsoleProgress.Run(r.GetValue(o.Quiet), obs =>
             {
                 var trainer = new Trainer(dir, c, obs);
-                Pipeline.RunPhases(encoder, tok, data, c, trainer, 0, 1, seconds);
+                TrainRun.RunPhases(encoder, tok, data, c, trainer, 0, 1, seconds);
                 ModelDirectory.Save(model, tok, Path.Combine(dir, "model"), encoder.Pooling);
                 trainer.Complete();
                 return 0;

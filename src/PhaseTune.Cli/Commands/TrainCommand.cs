@@ -1,9 +1,14 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.Augmentation;
 using PhaseTune.Data;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
-using PhaseTune.Training;
+using PhaseTune.Phases;
+using PhaseTune.Runs;
+using PhaseTune.Training.Optimization;
 using TorchSharp;
 
 namespace PhaseTune.Cli.Commands;
@@ -173,7 +178,7 @@ public static class TrainCommand
             var result = ConsoleProgress.Run(r.GetValue(o.Quiet), obs =>
             {
                 obs.Message($"train {data.Train.Count}, dev {data.Dev.Count}{(data.DevWasSplit ? " (20 % of train)" : "")}, test {data.Test?.Count ?? 0}, {data.Labels.Count} labels; phases {string.Join(",", config.Phases)}");
-                return Pipeline.Run(model, tok, data, config, dir, obs);
+                return TrainRun.Run(model, tok, data, config, dir, obs);
             });
             var m = result.Test ?? result.Dev;
             Console.WriteLine($"{(result.Test is null ? "dev" : "test")}: accuracy {m.Accuracy:F4}  macro_f1 {m.MacroF1:F4}  " +

@@ -2,16 +2,14 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using PhaseTune.Losses;
 using PhaseTune.Models;
+using PhaseTune.Phases;
+using PhaseTune.Text;
 using PhaseTune.Training;
+using PhaseTune.Training.Optimization;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Benchmarks;
-
-/// <summary>Options of a speed run; the workload is a list of token lengths, cut into consecutive batches padded to
-/// their longest member (or to <c>PadTo</c>), as ../shared/bench/torch_peer.py does.</summary>
-public sealed record SpeedOptions(string ConfigPath, IReadOnlyList<int> Lengths, int Batch = 32, int Steps = 20, int Warmup = 2,
-    int Threads = 2, int PadTo = 0, bool GroupByLength = false, int Labels = 7, bool Profile = false);
 
 /// <summary>Times training steps through the same modules, loss, optimiser and <see cref="Trainer"/> loop that
 /// `phasetune train` fine-tunes with (random token ids; tokenisation is not timed, as in the peer), or no-grad
@@ -96,13 +94,13 @@ public static class SpeedBench
     }
 
     /// <summary>The lengths of each step's batch: consecutive runs of the workload (wrapping around) as the peer cuts
-    /// them, or with <c>GroupByLength</c> the batches `train` forms by default (<see cref="Batching.Shuffled"/>).</summary>
+    /// them, or with <c>GroupByLength</c> the batches `train` forms by default (<see cref="BatchOrder.Shuffled"/>).</summary>
     static int[][] Batches(SpeedOptions o)
     {
         int n = o.Lengths.Count, steps = o.Warmup + o.Steps;
         if (!o.GroupByLength)
             return Enumerable.Range(0, steps).Select(i => Enumerable.Range(0, o.Batch).Select(j => o.Lengths[(int)(((long)i * o.Batch + j) % n)]).ToArray()).ToArray();
-        var grouped = Batching.Shuffled(n, o.Batch, new Random(0), i => o.Lengths[i]);
+        var grouped = BatchOrder.Shuffled(n, o.Batch, new Random(0), i => o.Lengths[i]);
         return Enumerable.Range(0, steps).Select(i => grouped[i % grouped.Length].Select(j => o.Lengths[j]).ToArray()).ToArray();
     }
 
@@ -158,7 +156,7 @@ public static class SpeedBench
     {
         readonly SentenceEncoder _encoder;
         readonly ClassificationHead _head;
-        readonly Losses.CrossEntropyLoss _loss;
+        readonly ClassificationLoss _loss;
         readonly EncoderConfig _c;
         readonly int[][] _batches;
         readonly SpeedOptions _o;
@@ -167,10 +165,10 @@ public static class SpeedBench
         {
             _encoder = encoder; _c = c; _batches = batches; _o = o;
             _head = new ClassificationHead(c.HiddenSize, o.Labels);
-            _loss = new Losses.CrossEntropyLoss(encoder, _head);
+            _loss = new ClassificationLoss(encoder, _head);
             StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
                 .Concat(_head.named_parameters().Select(p => ("head." + p.name, p.parameter))));
-            Optimizer = Optimizer.Create("adamw", DecayGroups("all", StateParameters, 2e-5, 0.01));
+            Optimizer = Optimizer.Create("adamw", ParameterGroup.ForWeightDecay("all", StateParameters, 2e-5, 0.01));
             Schedule = LrSchedule.Create("constant", 0, o.Warmup + o.Steps);
         }
 

@@ -1,4 +1,4 @@
-using PhaseTune.Training;
+using PhaseTune.IO;
 
 namespace PhaseTune.Data;
 

@@ -5,6 +5,3 @@ public sealed record Example(string Text, string? Text2, string Label, string So
 {
     public string Where => Line > 0 ? $"{Source}:{Line}" : Source;
 }
-
-/// <summary>Which columns (JSONL keys) hold the text(s) and label.</summary>
-public sealed record ColumnOptions(string Text = "text", string Label = "label", string Text2 = "text2");

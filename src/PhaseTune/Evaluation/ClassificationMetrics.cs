@@ -2,8 +2,6 @@ using System.Text.Json.Nodes;
 
 namespace PhaseTune.Evaluation;
 
-public sealed record ClassScores(double Precision, double Recall, double F1, int Support);
-
 /// <summary>Accuracy, macro-averaged precision / recall / F1 (a class with no predictions has precision 0, as
 /// scikit-learn's zero_division=0), per-class scores and the confusion matrix (rows gold, columns predicted).</summary>
 public sealed record ClassificationMetrics(double Accuracy, double MacroPrecision, double MacroRecall, double MacroF1,

@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;
 
-/// <summary>Two texts per example and a similarity target in [0, 1].</summary>
-public sealed record PairBatch(TokenBatch A, TokenBatch B, Tensor Targets);
-
 /// <summary>Siamese regression of cosine similarity onto a target, MSE (sentence-transformers' CosineSimilarityLoss;
 /// Reimers and Gurevych 2019, "Sentence-BERT: Sentence Embeddings using Siamese BERT-Networks").</summary>
 public sealed class CosineSimilarityLoss(SentenceEncoder encoder) : ILoss<PairBatch>

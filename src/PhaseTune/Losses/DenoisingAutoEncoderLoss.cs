@@ -4,9 +4,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;
 
-/// <summary>Noisy and clean views of the same sentences.</summary>
-public sealed record DaeBatch(TokenBatch Noisy, TokenBatch Clean);
-
 /// <summary>TSDAE (Wang, Reimers, Gurevych 2021, "TSDAE: Using Transformer-based Sequential Denoising
 /// Auto-Encoder for Unsupervised Sentence Embedding Learning"): the encoder reads the damaged sentence and pools it
 /// to one vector; the decoder must rebuild the clean sentence (inputs ids[:-1], targets ids[1:]) attending only to

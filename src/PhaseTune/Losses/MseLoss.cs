@@ -3,9 +3,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;
 
-/// <summary>Predicted scores and their targets, both (N).</summary>
-public sealed record ScoreBatch(Tensor Predictions, Tensor Targets);
-
 /// <summary>Mean squared error for regression heads (e.g. STS-B similarity; Cer et al. 2017, "SemEval-2017 Task 1:
 /// Semantic Textual Similarity").</summary>
 public sealed class MseLoss : ILoss<ScoreBatch>

@@ -3,9 +3,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;
 
-/// <summary>Anchors (N, D), their positives (N, D) and optional hard negatives (N, D).</summary>
-public sealed record RankingBatch(Tensor Anchors, Tensor Positives, Tensor? Negatives = null);
-
 /// <summary>Multiple Negatives Ranking loss (Henderson et al. 2017, "Efficient Natural Language Response Suggestion
 /// for Smart Reply"): for anchor i the positive i must out-score every other positive in the batch (and every hard
 /// negative); cross-entropy over scale · cosine similarities, scale 20 as sentence-transformers.</summary>

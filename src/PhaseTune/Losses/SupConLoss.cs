@@ -3,9 +3,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;
 
-/// <summary>Several views per example (N, V, D) with optional labels (N).</summary>
-public sealed record ViewsBatch(Tensor Views, Tensor? Labels);
-
 /// <summary>Supervised contrastive loss (Khosla et al. 2020, "Supervised Contrastive Learning", eq. 2, L_out):
 /// every view is an anchor; its positives are the other views of the same label; the denominator runs over all
 /// other views. Views are L2-normalised; the loss is scaled by temperature / base temperature.</summary>

@@ -4,44 +4,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>The stack of transformer blocks (HF's BertEncoder: `layer.N`).</summary>
-public sealed class BertEncoder : nn.Module<Tensor, Tensor?, Tensor>
-{
-    readonly ModuleList<BertLayer> layer;
-
-    public BertEncoder(EncoderConfig c) : base(nameof(BertEncoder))
-    {
-        layer = new ModuleList<BertLayer>(Enumerable.Range(0, c.NumHiddenLayers).Select(_ => new BertLayer(c)).ToArray());
-        RegisterComponents();
-    }
-
-    public IList<BertLayer> Layers => layer;
-
-    public override Tensor forward(Tensor x, Tensor? mask) => forward(x, mask, null);
-
-    /// <param name="x">(B, T, C), or (N, C) real tokens when packed</param>
-    public Tensor forward(Tensor x, Tensor? mask, Packing? packing)
-    {
-        foreach (var l in layer) x = l.forward(x, mask, packing);
-        return x;
-    }
-}
-
-/// <summary>dense → tanh on the first token (HF's BertPooler, the "pooler_output").</summary>
-public sealed class BertPooler : nn.Module<Tensor, Tensor>
-{
-    readonly Linear dense;
-
-    public BertPooler(EncoderConfig c) : base(nameof(BertPooler))
-    {
-        dense = nn.Linear(c.HiddenSize, c.HiddenSize);
-        RegisterComponents();
-    }
-
-    /// <param name="hidden">(B, T, C)</param>
-    public override Tensor forward(Tensor hidden) => tanh(dense.forward(hidden[.., 0]));   // (B, C)
-}
-
 /// <summary>A BERT / RoBERTa encoder whose state_dict keys are HF's (`embeddings.*`, `encoder.layer.N.*`, `pooler.*`).</summary>
 public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {

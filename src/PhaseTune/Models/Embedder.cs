@@ -24,7 +24,7 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
                 using var scope = NewDisposeScope();
                 var idx = order.Skip(start).Take(batchSize).ToArray();
                 var batch = Collator.Pad(idx.Select(i => encodings[i]).ToArray(), tokenizer.PadId);
-                var (ids, mask, types) = Losses.TokenBatch.From(batch);
+                var (ids, mask, types) = TokenBatch.From(batch);
                 var pooled = Pooling.Pool(model.Forward(ids, mask, types, skipPadding: true), mask, pooling, model);   // (B, C)
                 if (normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: 1);
                 var flat = pooled.contiguous().data<float>().ToArray();

@@ -3,8 +3,6 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-public enum PoolingMode { Cls, Mean, Max, Pooler }
-
 /// <summary>Sentence vectors from token states, as sentence-transformers' Pooling module computes them.</summary>
 public static class Pooling
 {

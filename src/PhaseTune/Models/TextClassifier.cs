@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PhaseTune.Checkpoints;
-using PhaseTune.Losses;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles;
 using PhaseTune.Text;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +29,7 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
         foreach (var chunk in order.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();
-            var t = Training.Batching.TokenizePairs(Tokenizer, chunk.Select(i => texts[i]), MaxLength);
+            var t = TokenBatch.EncodePairs(Tokenizer, chunk.Select(i => texts[i]), MaxLength);
             var probs = Head.forward(Encoder.forward(t.Ids, t.Mask, t.Types)).softmax(1).contiguous().data<float>().ToArray();
             int c = Labels.Count;
             for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = probs[(r * c)..((r + 1) * c)];

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.IO;
 
 namespace PhaseTune.Text;
 
@@ -70,7 +71,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     public int? TokenToId(string token) => _vocab.TryGetValue(token, out var id) ? id : null;
     public int SpecialTokenCount(bool pair) => pair ? 4 : 2;
 
-    public Encoding AddSpecialTokens(Pieces a, Pieces? b)
+    public TokenEncoding AddSpecialTokens(Pieces a, Pieces? b)
     {
         var e = new Pieces();
         void Append(Pieces p) { for (int i = 0; i < p.Count; i++) e.Add(p.Ids[i], p.Tokens[i], p.Offsets[i].Start, p.Offsets[i].End); }
@@ -83,7 +84,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             Append(b);
             e.Add(SepId, Config.Eos, 0, 0);
         }
-        return new Encoding(e.Ids.ToArray(), new int[e.Count], e.Offsets.ToArray(), e.Tokens.ToArray());
+        return new TokenEncoding(e.Ids.ToArray(), new int[e.Count], e.Offsets.ToArray(), e.Tokens.ToArray());
     }
 
     public Pieces Tokenize(string text)
@@ -207,8 +208,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     {
         var vocab = new JsonObject();
         foreach (var (t, id) in _vocab.OrderBy(kv => kv.Value)) vocab[t] = id;
-        Checkpoints.AtomicFile.WriteAllText(Path.Combine(directory, "vocab.json"), vocab.ToJsonString());
-        Checkpoints.AtomicFile.WriteAllText(Path.Combine(directory, "merges.txt"),
+        AtomicFile.WriteAllText(Path.Combine(directory, "vocab.json"), vocab.ToJsonString());
+        AtomicFile.WriteAllText(Path.Combine(directory, "merges.txt"),
             "#version: 0.2\n" + string.Join("\n", _merges.Select(m => $"{m.Item1} {m.Item2}")) + "\n");
         var config = new JsonObject
         {
@@ -216,7 +217,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             ["bos_token"] = Config.Bos, ["eos_token"] = Config.Eos, ["cls_token"] = Config.Bos, ["sep_token"] = Config.Eos,
             ["pad_token"] = Config.Pad, ["unk_token"] = Config.Unk, ["mask_token"] = Config.Mask,
         };
-        Checkpoints.AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"),
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"),
             config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

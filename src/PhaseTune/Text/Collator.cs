@@ -1,16 +1,9 @@
 namespace PhaseTune.Text;
 
-/// <summary>A padded batch as plain arrays, row-major (B, T).</summary>
-public sealed record PaddedBatch(int[][] InputIds, int[][] AttentionMask, int[][] TokenTypeIds)
-{
-    public int BatchSize => InputIds.Length;
-    public int SeqLen => InputIds.Length == 0 ? 0 : InputIds[0].Length;
-}
-
 /// <summary>Pads a batch of encodings to its longest member (or a fixed length) on the right.</summary>
 public static class Collator
 {
-    public static PaddedBatch Pad(IReadOnlyList<Encoding> batch, int padId, int? padTo = null)
+    public static PaddedBatch Pad(IReadOnlyList<TokenEncoding> batch, int padId, int? padTo = null)
     {
         if (batch.Count == 0) throw new ArgumentException("cannot pad an empty batch");
         int t = padTo ?? batch.Max(e => e.Length);

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.IO;
 
 namespace PhaseTune.Text;
 
@@ -54,7 +55,7 @@ public sealed class WordPieceTokenizer : ITokenizer
     public int? TokenToId(string token) => _vocab.TryGetValue(token, out var id) ? id : null;
     public int SpecialTokenCount(bool pair) => pair ? 3 : 2;
 
-    public Encoding AddSpecialTokens(Pieces a, Pieces? b)
+    public TokenEncoding AddSpecialTokens(Pieces a, Pieces? b)
     {
         var ids = new List<int> { ClsId };
         var types = new List<int> { 0 };
@@ -68,7 +69,7 @@ public sealed class WordPieceTokenizer : ITokenizer
         }
         Segment(a, 0);
         if (b is not null) Segment(b, 1);
-        return new Encoding(ids.ToArray(), types.ToArray(), offsets.ToArray(), tokens.ToArray());
+        return new TokenEncoding(ids.ToArray(), types.ToArray(), offsets.ToArray(), tokens.ToArray());
     }
 
     public Pieces Tokenize(string text)
@@ -176,7 +177,7 @@ public sealed class WordPieceTokenizer : ITokenizer
 
     public void Save(string directory)
     {
-        Checkpoints.AtomicFile.WriteAllText(Path.Combine(directory, "vocab.txt"), string.Join("\n", _idToToken) + "\n");
+        AtomicFile.WriteAllText(Path.Combine(directory, "vocab.txt"), string.Join("\n", _idToToken) + "\n");
         var config = new JsonObject
         {
             ["tokenizer_class"] = "BertTokenizer",
@@ -186,7 +187,7 @@ public sealed class WordPieceTokenizer : ITokenizer
             ["unk_token"] = Config.UnkToken, ["sep_token"] = Config.SepToken, ["pad_token"] = Config.PadToken,
             ["cls_token"] = Config.ClsToken, ["mask_token"] = Config.MaskToken,
         };
-        Checkpoints.AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"),
+        AtomicFile.WriteAllText(Path.Combine(directory, "tokenizer_config.json"),
             config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 }

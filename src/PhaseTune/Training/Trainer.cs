@@ -2,7 +2,9 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PhaseTune.Checkpoints;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles;
+using PhaseTune.Phases;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PhaseTune.Training.Optimization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -55,35 +56,5 @@ public abstract class TrainingPhase : IDisposable
         return named.Where(p => seen.Add(p.Param.Handle)).ToList();
     }
 
-    /// <summary>Weight decay for weights; none for biases and LayerNorm, as HF and sentence-transformers do.</summary>
-    public static List<ParamGroup> DecayGroups(string name, IEnumerable<(string Name, Parameter Param)> named, double lr, double weightDecay)
-    {
-        var list = named.Where(p => p.Param.requires_grad).ToList();
-        bool NoDecay(string n) => n.EndsWith(".bias") || n.Contains("LayerNorm") || n == "bias";
-        return
-        [
-            new ParamGroup(name, list.Where(p => !NoDecay(p.Name)).ToList(), lr, weightDecay),
-            new ParamGroup(name + ".no_decay", list.Where(p => NoDecay(p.Name)).ToList(), lr, 0),
-        ];
-    }
-
     public virtual void Dispose() => Optimizer.Dispose();
-}
-
-/// <summary>What a user sees of training: progress and messages. The CLI draws bars; tests stay silent.</summary>
-public interface ITrainingObserver
-{
-    void PhaseStarted(string phase, long totalSteps, long doneSteps);
-    void Step(string phase, int epoch, long step, double loss, double lr);
-    void PhaseFinished(string phase, TimeSpan elapsed);
-    void Message(string text);
-}
-
-public sealed class SilentObserver : ITrainingObserver
-{
-    public static readonly SilentObserver Instance = new();
-    public void PhaseStarted(string phase, long totalSteps, long doneSteps) { }
-    public void Step(string phase, int epoch, long step, double loss, double lr) { }
-    public void PhaseFinished(string phase, TimeSpan elapsed) { }
-    public void Message(string text) { }
 }

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using PhaseTune.Benchmarks;
 using PhaseTune.Tests.Cli;
 using Xunit;
 

@@ -1,4 +1,4 @@
-using PhaseTune.Checkpoints;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Text;
 using TorchSharp;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using PhaseTune.Checkpoints;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using Xunit;
 

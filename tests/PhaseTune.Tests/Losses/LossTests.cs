@@ -1,4 +1,5 @@
 using PhaseTune.Losses;
+using PhaseTune.Text;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -85,8 +86,8 @@ public class LossTests
         var enc = new PhaseTune.Models.SentenceEncoder(PhaseTune.Tests.Training.ToyModels.Encoder(2), PhaseTune.Models.PoolingMode.Cls);
         enc.eval();
         var tok = PhaseTune.Tests.Training.ToyModels.Tokenizer;
-        var a = PhaseTune.Training.Batching.Tokenize(tok, ["red apple", "blue sky"], 16);
-        var b = PhaseTune.Training.Batching.Tokenize(tok, ["green apple", "dark night"], 16);
+        var a = TokenBatch.Encode(tok, ["red apple", "blue sky"], 16);
+        var b = TokenBatch.Encode(tok, ["green apple", "dark night"], 16);
         using var _ = no_grad();
         var u = enc.forward(a.Ids, a.Mask, a.Types);
         var v = enc.forward(b.Ids, b.Mask, b.Types);

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
-using PhaseTune.Checkpoints;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
+using PhaseTune.Text;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

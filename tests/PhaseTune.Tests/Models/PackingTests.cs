@@ -1,4 +1,4 @@
-using PhaseTune.Checkpoints;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using TorchSharp;
 using Xunit;

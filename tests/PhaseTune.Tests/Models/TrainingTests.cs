@@ -1,5 +1,4 @@
 using PhaseTune.Models;
-using PhaseTune.Text;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

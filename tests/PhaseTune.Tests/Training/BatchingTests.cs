@@ -12,8 +12,8 @@ public class BatchingTests
     [Fact]
     public void GroupingByLengthKeepsEveryExampleOnceAndCutsPadding()
     {
-        var plain = Batching.Shuffled(Lengths.Length, 16, new Random(1));
-        var grouped = Batching.Shuffled(Lengths.Length, 16, new Random(1), i => Lengths[i]);
+        var plain = BatchOrder.Shuffled(Lengths.Length, 16, new Random(1));
+        var grouped = BatchOrder.Shuffled(Lengths.Length, 16, new Random(1), i => Lengths[i]);
         Assert.Equal(Enumerable.Range(0, 1000), grouped.SelectMany(b => b).Order());
         Assert.Equal(63, grouped.Length);
         Assert.All(grouped, b => Assert.Equal(b.Select(i => Lengths[i]).OrderByDescending(x => x), b.Select(i => Lengths[i])));
@@ -27,11 +27,11 @@ public class BatchingTests
     [Fact]
     public void BatchesArePureFunctionsOfTheSeed()
     {
-        var a = Batching.Shuffled(100, 8, new Random(5), i => Lengths[i]);
-        var b = Batching.Shuffled(100, 8, new Random(5), i => Lengths[i]);
-        var c = Batching.Shuffled(100, 8, new Random(6), i => Lengths[i]);
+        var a = BatchOrder.Shuffled(100, 8, new Random(5), i => Lengths[i]);
+        var b = BatchOrder.Shuffled(100, 8, new Random(5), i => Lengths[i]);
+        var c = BatchOrder.Shuffled(100, 8, new Random(6), i => Lengths[i]);
         Assert.Equal(a, b);
         Assert.NotEqual(a, c);
-        Assert.Equal(Enumerable.Range(0, 100), Batching.Shuffled(100, 8, new Random(5)).SelectMany(x => x).Order());
+        Assert.Equal(Enumerable.Range(0, 100), BatchOrder.Shuffled(100, 8, new Random(5)).SelectMany(x => x).Order());
     }
 }

@@ -1,5 +1,6 @@
+using PhaseTune.Augmentation;
 using PhaseTune.Data;
-using PhaseTune.Training;
+using PhaseTune.IO;
 using Xunit;
 
 namespace PhaseTune.Tests.Training;

@@ -1,6 +1,7 @@
 using PhaseTune.Data;
 using PhaseTune.Models;
-using PhaseTune.Training;
+using PhaseTune.Phases;
+using PhaseTune.Training.Optimization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -44,7 +45,7 @@ public class LlrdTests
         var a = nn.Parameter(randn(3, 2));
         var b = nn.Parameter(a.detach().clone());
         var target = randn(3, 2);
-        var ours = new Sgd([new ParamGroup("g", [("a", a)], 0.1, 0.01)], momentum: 0.9);
+        var ours = new Sgd([new ParameterGroup("g", [("a", a)], 0.1, 0.01)], momentum: 0.9);
         var theirs = optim.SGD([b], 0.1, momentum: 0.9, weight_decay: 0.01);
         for (int i = 0; i < 10; i++)
         {

@@ -1,7 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Evaluation;
-using PhaseTune.Training;
+using PhaseTune.IO;
+using PhaseTune.MultiTask;
+using PhaseTune.Phases;
+using PhaseTune.Runs;
+using PhaseTune.Training.Optimization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -77,7 +81,7 @@ public class MultiTaskTests
     public void TinyRunOnSlicesWritesEveryTasksMetrics(bool pcgrad, string pretrain, string sampler)
     {
         string dir = Paths.TempDir();
-        var metrics = MultiTask.Run(Tiny(pcgrad, pretrain, sampler), dir, maxSteps: 6, limitPerTask: 40);
+        var metrics = MultiTaskRun.Run(Tiny(pcgrad, pretrain, sampler), dir, maxSteps: 6, limitPerTask: 40);
         var onDisk = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "metrics.json")))!;
         foreach (var split in new[] { "dev", "test" })
         {

@@ -1,4 +1,4 @@
-using PhaseTune.Training;
+using PhaseTune.Training.Optimization;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -14,7 +14,7 @@ public class OptimizerTests
         var a = nn.Parameter(randn(4, 3));
         var b = nn.Parameter(a.detach().clone());
         var target = randn(4, 3);
-        var ours = new AdamW([new ParamGroup("g", [("a", a)], 0.01, 0.1)]);
+        var ours = new FusedAdamW([new ParameterGroup("g", [("a", a)], 0.01, 0.1)]);
         var theirs = optim.AdamW([b], lr: 0.01, weight_decay: 0.1);
         for (int i = 0; i < 20; i++)
         {
@@ -35,7 +35,7 @@ public class OptimizerTests
         var (b1, b2) = (nn.Parameter(a1.detach().clone()), nn.Parameter(a2.detach().clone()));
         var (t1, t2) = (randn(200_003), randn(37, 5));
         var start = a1.detach().clone();
-        var ours = new AdamW([new ParamGroup("decay", [("a1", a1)], 3e-3, 0.01), new ParamGroup("none", [("a2", a2)], 1e-2, 0)]);
+        var ours = new FusedAdamW([new ParameterGroup("decay", [("a1", a1)], 3e-3, 0.01), new ParameterGroup("none", [("a2", a2)], 1e-2, 0)]);
         var theirs1 = optim.AdamW([b1], lr: 3e-3, weight_decay: 0.01);
         var theirs2 = optim.AdamW([b2], lr: 1e-2, weight_decay: 0);
         for (int i = 0; i < 5; i++)
@@ -55,11 +55,11 @@ public class OptimizerTests
     {
         manual_seed(12);
         var p = nn.Parameter(randn(5));
-        var opt = new AdamW([new ParamGroup("g", [("p", p)], 0.05, 0)]);
+        var opt = new FusedAdamW([new ParameterGroup("g", [("p", p)], 0.05, 0)]);
         p.sum().backward(); opt.Step();
         var saved = opt.StateTensors().ToDictionary(t => t.Item1, t => t.Item2.clone());
         var q = nn.Parameter(p.detach().clone());
-        var restored = new AdamW([new ParamGroup("g", [("p", q)], 0.05, 0)]);
+        var restored = new FusedAdamW([new ParameterGroup("g", [("p", q)], 0.05, 0)]);
         restored.LoadState(opt.StepCount, n => saved.GetValueOrDefault(n));
         p.grad!.zero_(); p.pow(2).sum().backward(); opt.Step();
         q.pow(2).sum().backward(); restored.Step();

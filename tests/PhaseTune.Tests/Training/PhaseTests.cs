@@ -1,10 +1,12 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using PhaseTune.Data;
+using PhaseTune.IO;
 using PhaseTune.Losses;
 using PhaseTune.Models;
-using PhaseTune.Training;
+using PhaseTune.Phases;
 using PhaseTune.Text;
+using PhaseTune.Training;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
@@ -62,7 +64,7 @@ public class PhaseTests
             Assert.Equal(group, cl.Batches.All(b => Sorted(b.Select(PairLength))));
             using var ft = new FineTunePhase(enc, ToyModels.Tokenizer, data, data, labels, c);
             ft.BeginEpoch(0);
-            Assert.Equal(Batching.Shuffled(data.Count, c.BatchSize, Seeds.For(c.Seed, "ft-order", 0)), ft.Batches);
+            Assert.Equal(BatchOrder.Shuffled(data.Count, c.BatchSize, Seeds.For(c.Seed, "ft-order", 0)), ft.Batches);
         }
     }
 
@@ -119,8 +121,8 @@ public class PhaseTests
     {
         enc.eval();
         using var _ = no_grad();
-        var ta = Batching.Tokenize(ToyModels.Tokenizer, a, 32);
-        var tb = Batching.Tokenize(ToyModels.Tokenizer, b, 32);
+        var ta = TokenBatch.Encode(ToyModels.Tokenizer, a, 32);
+        var tb = TokenBatch.Encode(ToyModels.Tokenizer, b, 32);
         var u = nn.functional.normalize(enc.forward(ta.Ids, ta.Mask, ta.Types), dim: 1);
         var v = nn.functional.normalize(enc.forward(tb.Ids, tb.Mask, tb.Types), dim: 1);
         var sim = u.matmul(v.T);

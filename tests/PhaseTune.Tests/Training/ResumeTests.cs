@@ -1,4 +1,6 @@
 using PhaseTune.Data;
+using PhaseTune.Phases;
+using PhaseTune.Runs;
 using PhaseTune.Training;
 using Xunit;
 
@@ -31,13 +33,13 @@ public class ResumeTests
             Ft = new FineTuneConfig { MaxEpochs = 3, Lr = 1e-3, LrHead = 1e-2 },
         };
         string full = Paths.TempDir(), killed = Paths.TempDir();
-        var reference = Pipeline.Run(ToyModels.Encoder(21), ToyModels.Tokenizer, splits, c, full);
+        var reference = TrainRun.Run(ToyModels.Encoder(21), ToyModels.Tokenizer, splits, c, full);
 
         Assert.Throws<OperationCanceledException>(() =>
-            Pipeline.Run(ToyModels.Encoder(21), ToyModels.Tokenizer, splits, c, killed, new KillAt("ft", 5)));
+            TrainRun.Run(ToyModels.Encoder(21), ToyModels.Tokenizer, splits, c, killed, new KillAt("ft", 5)));
         Assert.True(File.Exists(Path.Combine(killed, "checkpoint", "state.json")));
         Assert.False(File.Exists(Path.Combine(killed, "metrics.json")));
-        var resumed = Pipeline.Run(ToyModels.Encoder(21), ToyModels.Tokenizer, splits, c, killed);
+        var resumed = TrainRun.Run(ToyModels.Encoder(21), ToyModels.Tokenizer, splits, c, killed);
 
         var a = reference.Model.Encoder.state_dict();
         foreach (var (k, v) in resumed.Model.Encoder.state_dict())
@@ -57,9 +59,9 @@ public class ResumeTests
         var c = new TrainConfig { BatchSize = 4, MaxLength = 32, CheckpointEvery = 1, Phases = ["ft"], Ft = new FineTuneConfig { MaxEpochs = 2 } };
         string dir = Paths.TempDir();
         Assert.Throws<OperationCanceledException>(() =>
-            Pipeline.Run(ToyModels.Encoder(1), ToyModels.Tokenizer, splits, c, dir, new KillAt("ft", 2)));
+            TrainRun.Run(ToyModels.Encoder(1), ToyModels.Tokenizer, splits, c, dir, new KillAt("ft", 2)));
         var e = Assert.Throws<InvalidOperationException>(() =>
-            Pipeline.Run(ToyModels.Encoder(1), ToyModels.Tokenizer, splits, c with { Seed = 5 }, dir));
+            TrainRun.Run(ToyModels.Encoder(1), ToyModels.Tokenizer, splits, c with { Seed = 5 }, dir));
         Assert.Contains("different configuration", e.Message);
     }
 }

@@ -1,0 +1,4 @@
+
+namespace PhaseTune.Augmentation;
+
+public enum ImbalanceMode { Normal, Extra, None }

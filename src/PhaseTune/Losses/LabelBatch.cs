@@ -1,0 +1,8 @@
+using PhaseTune.Text;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Losses;
+
+/// <summary>Texts with class indices.</summary>
+public sealed record LabelBatch(TokenBatch Texts, Tensor Labels);

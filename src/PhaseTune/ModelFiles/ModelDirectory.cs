@@ -1,0 +1,101 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PhaseTune.IO;
+using PhaseTune.Models;
+using PhaseTune.Text;
+
+namespace PhaseTune.ModelFiles;
+
+/// <summary>Reads and writes model directories: HF layout (config.json, model.safetensors, tokenizer files) and
+/// sentence-transformers layout (modules.json naming the transformer folder — "" or "0_Transformer" — and
+/// `1_Pooling/config.json`; older saves with only a `0_Transformer/` subfolder).</summary>
+public static class ModelDirectory
+{
+    public static LoadedEncoder Load(string directory)
+    {
+        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
+        var (hfDir, poolingDir, normalize) = Resolve(directory);
+        var config = EncoderConfig.Load(Path.Combine(hfDir, "config.json"));
+        string weights = Path.Combine(hfDir, "model.safetensors");
+        if (!File.Exists(weights))
+            throw new FileNotFoundException(File.Exists(Path.Combine(hfDir, "pytorch_model.bin"))
+                ? $"{hfDir}: only pytorch_model.bin found; PhaseTune reads safetensors (convert with safetensors' convert script)"
+                : $"{hfDir}: no model.safetensors");
+        var tokenizer = TokenizerLoader.Load(hfDir);
+        if (tokenizer.VocabSize > config.VocabSize)
+            throw new InvalidDataException($"{hfDir}: tokenizer has {tokenizer.VocabSize} tokens but config.json vocab_size is {config.VocabSize}");
+        var model = new BertModel(config);
+        var report = CheckpointLoader.Load(model, weights, key => key.StartsWith("pooler.", StringComparison.Ordinal));
+        model.eval();
+        var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(Path.Combine(poolingDir, "config.json"));
+        return new LoadedEncoder(model, tokenizer, pooling, normalize, report);
+    }
+
+    static (string HfDir, string? PoolingDir, bool Normalize) Resolve(string dir)
+    {
+        string modulesJson = Path.Combine(dir, "modules.json");
+        if (File.Exists(modulesJson))
+        {
+            JsonArray modules;
+            try { modules = JsonNode.Parse(File.ReadAllText(modulesJson)) as JsonArray ?? throw new JsonException("not an array"); }
+            catch (JsonException e) { throw new InvalidDataException($"{modulesJson}: invalid JSON ({e.Message})"); }
+            string? hf = null, pooling = null;
+            bool normalize = false;
+            foreach (var m in modules.OfType<JsonObject>())
+            {
+                string type = m["type"]?.GetValue<string>() ?? "", path = m["path"]?.GetValue<string>() ?? "";
+                if (type.EndsWith(".Transformer")) hf ??= Path.Combine(dir, path);
+                else if (type.EndsWith(".Pooling")) pooling ??= Path.Combine(dir, path);
+                else if (type.EndsWith(".Normalize")) normalize = true;
+            }
+            if (hf is null) throw new InvalidDataException($"{modulesJson}: no Transformer module listed");
+            return (hf, pooling, normalize);
+        }
+        string old = Path.Combine(dir, "0_Transformer");
+        if (!File.Exists(Path.Combine(dir, "config.json")) && File.Exists(Path.Combine(old, "config.json")))
+            return (old, Directory.Exists(Path.Combine(dir, "1_Pooling")) ? Path.Combine(dir, "1_Pooling") : null, false);
+        return (dir, Directory.Exists(Path.Combine(dir, "1_Pooling")) ? Path.Combine(dir, "1_Pooling") : null, false);
+    }
+
+    /// <summary>sentence-transformers' Pooling config: the first mode flag that is set.</summary>
+    public static PoolingMode ReadPooling(string path)
+    {
+        JsonObject o;
+        try { o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not an object"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
+        catch (FileNotFoundException) { throw new FileNotFoundException($"{path}: pooling config not found"); }
+        bool Flag(string k) => o[k] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+        if (o["pooling_mode"] is JsonValue pm && pm.TryGetValue<string>(out var mode)) return Pooling.Parse(mode == "mean_tokens" ? "mean" : mode);
+        if (Flag("pooling_mode_cls_token")) return PoolingMode.Cls;
+        if (Flag("pooling_mode_mean_tokens")) return PoolingMode.Mean;
+        if (Flag("pooling_mode_max_tokens")) return PoolingMode.Max;
+        throw new NotSupportedException($"{path}: no supported pooling mode set (cls, mean, max)");
+    }
+
+    /// <summary>Writes a HF-layout directory (plus `1_Pooling` and modules.json when a pooling is given).
+    /// The directory is built beside the target and renamed into place, so it appears whole or not at all.</summary>
+    public static void Save(BertModel model, ITokenizer tokenizer, string directory, PoolingMode? pooling = null) =>
+        AtomicDirectory.Write(directory, tmp => WriteInto(tmp, model, tokenizer, pooling));
+
+    /// <summary>Writes the HF-layout files into an existing directory (used inside larger atomic saves).</summary>
+    public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, PoolingMode? pooling)
+    {
+        var indented = new JsonSerializerOptions { WriteIndented = true };
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson().ToJsonString(indented));
+        SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.state_dict().Select(kv => (kv.Key, kv.Value)));
+        tokenizer.Save(dir);
+        if (pooling is not PoolingMode p || p == PoolingMode.Pooler) return;
+        var cfg = new JsonObject
+        {
+            ["word_embedding_dimension"] = model.Config.HiddenSize,
+            ["pooling_mode_cls_token"] = p == PoolingMode.Cls,
+            ["pooling_mode_mean_tokens"] = p == PoolingMode.Mean,
+            ["pooling_mode_max_tokens"] = p == PoolingMode.Max,
+        };
+        AtomicFile.WriteAllText(Path.Combine(dir, "1_Pooling", "config.json"), cfg.ToJsonString(indented));
+        var modules = new JsonArray(
+            new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
+            new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
+        AtomicFile.WriteAllText(Path.Combine(dir, "modules.json"), modules.ToJsonString(indented));
+    }
+}

@@ -1,0 +1,10 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PhaseTune.ModelFiles;
+
+/// <summary>One tensor's header entry; Begin/End are byte offsets into the data section.</summary>
+public sealed record SafeTensorEntry(string Name, string DType, long[] Shape, long Begin, long End);

@@ -1,0 +1,78 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PhaseTune.IO;
+using PhaseTune.Models;
+
+namespace PhaseTune.MultiTask;
+
+/// <summary>A multi-task run (the CS224N-style SST-5 / Quora / STS-B system): shared encoder, optional shared
+/// Linear+Tanh layer, a head per task, a task sampler, optional PCGrad and optional embedding pre-training.</summary>
+public sealed record MultiTaskConfig
+{
+    public string Model { get; init; } = "";
+    public string? Vocab { get; init; }
+    public TaskConfig[] Tasks { get; init; } = [];
+    /// <summary>sequential | round_robin | mtdnn</summary>
+    public string Sampler { get; init; } = "mtdnn";
+    public bool Pcgrad { get; init; }
+    public bool SharedLayer { get; init; } = true;
+    /// <summary>none | simcse | mnrl: embedding pre-training on the tasks' texts before multi-task training.</summary>
+    public string Pretrain { get; init; } = "none";
+    public int PretrainEpochs { get; init; } = 1;
+    public int Epochs { get; init; } = 3;
+    public double Lr { get; init; } = 2e-5;
+    public double LrHead { get; init; } = 1e-3;
+    public double WarmupRatio { get; init; } = 0.1;
+    public int BatchSize { get; init; } = 16;
+    public int MaxLength { get; init; } = 128;
+    public int Seed { get; init; } = 42;
+    public string Pooling { get; init; } = "cls";
+    public int Threads { get; init; }
+
+    static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Reads TOML or JSON; relative data, model and vocab paths are taken from the config file's folder.</summary>
+    public static MultiTaskConfig Load(string path)
+    {
+        MultiTaskConfig c;
+        try { c = ConfigFile.Read(path).Deserialize<MultiTaskConfig>(Json)!; }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        string Abs(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(dir, p));
+        c = c with
+        {
+            Model = c.Model.StartsWith("scratch:") ? c.Model : Abs(c.Model),
+            Vocab = c.Vocab is null ? null : Abs(c.Vocab),
+            Tasks = c.Tasks.Select(t => t with { Data = Abs(t.Data) }).ToArray(),
+        };
+        return c.Validate(path);
+    }
+
+    public MultiTaskConfig Validate(string source)
+    {
+        if (Model.Length == 0) throw new ArgumentException($"{source}: no model");
+        if (Tasks.Length == 0) throw new ArgumentException($"{source}: no [[tasks]]");
+        if (Sampler is not ("sequential" or "round_robin" or "mtdnn")) throw new ArgumentException($"{source}: sampler must be sequential, round_robin or mtdnn");
+        if (Pretrain is not ("none" or "simcse" or "mnrl")) throw new ArgumentException($"{source}: pretrain must be none, simcse or mnrl");
+        foreach (var t in Tasks)
+        {
+            if (t.Name.Length == 0) throw new ArgumentException($"{source}: a task has no name");
+            if (t.Encoding is not ("cross" or "bi")) throw new ArgumentException($"{source}: task {t.Name}: encoding must be cross or bi");
+            if (t.Metric is not ("accuracy" or "macro_f1" or "pearson" or "spearman")) throw new ArgumentException($"{source}: task {t.Name}: metric must be accuracy, macro_f1, pearson or spearman");
+            if ((t.Kind == TaskKind.PairRegression) != (t.Metric is "pearson" or "spearman"))
+                throw new ArgumentException($"{source}: task {t.Name}: regression tasks use pearson/spearman, classification tasks accuracy/macro_f1");
+            if (t.Weight <= 0) throw new ArgumentException($"{source}: task {t.Name}: weight must be positive");
+            if (t.Split.Length != 3 || Math.Abs(t.Split.Sum() - 1) > 1e-6) throw new ArgumentException($"{source}: task {t.Name}: split must be three fractions summing to 1");
+        }
+        if (Tasks.Select(t => t.Name).Distinct().Count() != Tasks.Length) throw new ArgumentException($"{source}: task names must be unique");
+        return this;
+    }
+}

@@ -1,0 +1,56 @@
+using PhaseTune.Augmentation;
+using PhaseTune.IO;
+using PhaseTune.Losses;
+using PhaseTune.Models;
+using PhaseTune.Text;
+using PhaseTune.Training;
+using PhaseTune.Training.Optimization;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Phases;
+
+/// <summary>Phase 1: TSDAE on the training texts, noise re-drawn every epoch.</summary>
+public sealed class DaePhase : TrainingPhase
+{
+    readonly SentenceEncoder _encoder;
+    readonly DenoisingAutoEncoderLoss _loss;
+    readonly ITokenizer _tok;
+    readonly IReadOnlyList<string> _texts;
+    readonly TrainConfig _c;
+    readonly TokenEncoding[] _clean;
+    string[] _noisy = [];
+
+    public DaePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c)
+    {
+        _encoder = encoder; _tok = tok; _texts = texts; _c = c;
+        _clean = texts.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
+        _loss = new DenoisingAutoEncoderLoss(encoder, c.Dae.TieDecoder);
+        StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
+            .Concat(_loss.Decoder.named_parameters().Select(p => ("decoder." + p.name, p.parameter))));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay("dae", StateParameters, c.Dae.Lr, c.WeightDecay));
+        int perEpoch = (texts.Count + BatchSize - 1) / BatchSize;
+        Schedule = LrSchedule.Create(c.Dae.Schedule, c.Dae.WarmupRatio, perEpoch * c.Dae.Epochs);
+    }
+
+    int BatchSize => _c.Dae.BatchSize ?? _c.BatchSize;
+    public override string Name => "dae";
+    public override int MaxEpochs => _c.Dae.Epochs;
+
+    public override int BeginEpoch(int epoch)
+    {
+        var rng = Seeds.For(_c.Seed, "dae-noise", epoch);
+        _noisy = _texts.Select(t => DeletionNoise.Apply(t, _c.Dae.DeletionRatio, rng)).ToArray();
+        EpochBatches = BatchOrder.Shuffled(_texts.Count, BatchSize, Seeds.For(_c.Seed, "dae-order", epoch), _c.GroupByLength ? i => _clean[i].Length : null);
+        return EpochBatches.Length;
+    }
+
+    public override Tensor Loss(int index) => _loss.Forward(MakeBatch(EpochBatches[index]));
+
+    DaeBatch MakeBatch(int[] idx) => new(
+        TokenBatch.Encode(_tok, idx.Select(i => _noisy[i]), _c.MaxLength),
+        TokenBatch.Collate(_tok, idx.Select(i => _clean[i])));
+
+    public override void SetTraining(bool training) => _loss.train(training);
+}

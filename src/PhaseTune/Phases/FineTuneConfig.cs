@@ -1,0 +1,28 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using PhaseTune.Training.Optimization;
+
+namespace PhaseTune.Phases;
+
+/// <summary>Phase 3, fine-tuning with the MLP head; 20 % linear warmup then linear decay, early stopping on dev.</summary>
+public sealed record FineTuneConfig
+{
+    public int MaxEpochs { get; init; } = 10;
+    public int MinEpochs { get; init; } = 1;
+    public int Patience { get; init; } = 3;
+    public double Lr { get; init; } = 2e-5;
+    public double LrHead { get; init; } = 1e-3;
+    public double WarmupRatio { get; init; } = 0.2;
+    public string Schedule { get; init; } = "linear";
+    public string Metric { get; init; } = "accuracy";
+    public string HeadActivation { get; init; } = "relu";
+    public bool FreezeEncoder { get; init; }
+    public bool ClassWeights { get; init; }
+    public int? BatchSize { get; init; }
+    /// <summary>Layer-wise learning-rate decay factor; null trains all encoder layers at <see cref="Lr"/>.</summary>
+    public double? Llrd { get; init; }
+    public string Optimizer { get; init; } = "adamw";
+    public double Momentum { get; init; } = 0.9;
+    /// <summary>Floor of the cosine schedule as a fraction of the peak learning rate.</summary>
+    public double MinLrRatio { get; init; }
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PhaseTune.Augmentation;
+using PhaseTune.Data;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles;
+using PhaseTune.Models;
+using PhaseTune.Phases;
+using PhaseTune.Text;
+using PhaseTune.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Runs;
+
+/// <summary>The paper's ablation grid: variants × seeds, each a full <see cref="TrainRun"/> run. Variants that
+/// begin with the same DAE phase (3phase, dae+ft, noimb, extraimb) share one DAE run per seed. A finished
+/// variant/seed (its metrics.json exists) is not run again, so a killed ablation resumes.</summary>
+public static class AblationRun
+{
+    public static readonly IReadOnlyDictionary<string, Func<TrainConfig, TrainConfig>> Variants =
+        new Dictionary<string, Func<TrainConfig, TrainConfig>>
+        {
+            ["3phase"] = c => c with { Phases = ["dae", "cl", "ft"] },
+            ["joint"] = c => c with { Phases = ["joint", "ft"] },
+            ["ft"] = c => c with { Phases = ["ft"] },
+            ["dae+ft"] = c => c with { Phases = ["dae", "ft"] },
+            ["cl+ft"] = c => c with { Phases = ["cl", "ft"] },
+            ["noimb"] = c => c with { Phases = ["dae", "cl", "ft"], Cl = c.Cl with { Imbalance = ImbalanceMode.None } },
+            ["extraimb"] = c => c with { Phases = ["dae", "cl", "ft"], Cl = c.Cl with { Imbalance = ImbalanceMode.Extra } },
+        };
+
+    /// <param name="newModel">builds the starting encoder; called after torch is seeded for the run</param>
+    public static JsonObject Run(Func<(BertModel, ITokenizer)> newModel, DataSplits data, TrainConfig baseConfig,
+        IReadOnlyList<string> variants, IReadOnlyList<int> seeds, string outDir, ITrainingObserver? observer = null)
+    {
+        observer ??= SilentObserver.Instance;
+        foreach (var v in variants)
+            if (!Variants.ContainsKey(v)) throw new ArgumentException($"unknown variant '{v}' ({string.Join(", ", Variants.Keys)})");
+        var results = new JsonObject();
+        foreach (var v in variants) results[v] = new JsonObject();
+        foreach (int seed in seeds)
+        {
+            (string Path, double Seconds)? dae = null;
+            foreach (var v in variants)
+            {
+                string dir = Path.Combine(outDir, $"seed-{seed}", v);
+                string metricsPath = Path.Combine(dir, "metrics.json");
+                if (!File.Exists(metricsPath))
+                {
+                    observer.Message($"ablation: {v}, seed {seed}");
+                    var c = Variants[v](baseConfig) with { Seed = seed };
+                    torch.manual_seed(Seeds.Mix(seed, "init"));
+                    var (model, tok) = newModel();
+                    if (c.Phases[0] == "dae")
+                    {
+                        dae ??= SharedDae(model, tok, data, c, Path.Combine(outDir, $"seed-{seed}", "shared-dae"), observer);
+                        CheckpointLoader.Load(model, dae.Value.Path);
+                        TrainRun.Run(model, tok, data, c, dir, observer, startPhase: 1,
+                            priorSeconds: new Dictionary<string, double> { ["dae"] = dae.Value.Seconds });
+                    }
+                    else TrainRun.Run(model, tok, data, c, dir, observer);
+                    model.Dispose();
+                }
+                var m = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
+                var scores = (m["test"] ?? m["dev"])!.DeepClone().AsObject();
+                scores["split"] = m["test"] is null ? "dev" : "test";
+                scores["phase_seconds"] = m["phase_seconds"]!.DeepClone();
+                results[v]![seed.ToString()] = scores;
+            }
+        }
+        var report = new JsonObject
+        {
+            ["variants"] = results,
+            ["seeds"] = new JsonArray(seeds.Select(s => (JsonNode)s).ToArray()),
+            ["config"] = JsonNode.Parse(baseConfig.ToJson()),
+            ["summary"] = Summary(results),
+        };
+        AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(outDir, "results.md"), Markdown(report));
+        return report;
+    }
+
+    /// <summary>Runs (or reuses) the DAE phase of a seed once; returns its encoder weights file and seconds.</summary>
+    static (string, double) SharedDae(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string dir, ITrainingObserver observer)
+    {
+        string weights = Path.Combine(dir, "encoder.safetensors"), secondsPath = Path.Combine(dir, "seconds.json");
+        if (!File.Exists(weights) || !File.Exists(secondsPath))
+        {
+            var daeOnly = c with { Phases = ["dae", "ft"] };
+            var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling));
+            var seconds = new Dictionary<string, double>();
+            var trainer = new Trainer(dir, daeOnly, observer);
+            TrainRun.RunPhases(encoder, tok, data, daeOnly, trainer, 0, 1, seconds);
+            SafeTensorsFile.Save(weights, model.state_dict().Select(kv => (kv.Key, kv.Value)));
+            AtomicFile.WriteAllText(secondsPath, JsonSerializer.Serialize(seconds["dae"]));
+            trainer.Complete();
+        }
+        return (weights, JsonSerializer.Deserialize<double>(File.ReadAllText(secondsPath)));
+    }
+
+    static readonly string[] Metrics = ["accuracy", "macro_f1", "macro_precision", "macro_recall"];
+
+    static JsonObject Summary(JsonObject results)
+    {
+        var summary = new JsonObject();
+        foreach (var (variant, seeds) in results)
+        {
+            var row = new JsonObject();
+            foreach (var metric in Metrics)
+            {
+                var xs = seeds!.AsObject().Select(s => s.Value![metric]!.GetValue<double>()).ToArray();
+                double mean = xs.Average(), sd = xs.Length > 1 ? Math.Sqrt(xs.Sum(x => (x - mean) * (x - mean)) / (xs.Length - 1)) : 0;
+                row[metric] = new JsonObject { ["mean"] = mean, ["sd"] = sd, ["n"] = xs.Length };
+            }
+            var phaseTotals = new JsonObject();
+            foreach (var s in seeds!.AsObject())
+                foreach (var (phase, sec) in s.Value!["phase_seconds"]!.AsObject())
+                    phaseTotals[phase] = (phaseTotals[phase]?.GetValue<double>() ?? 0) + sec!.GetValue<double>() / seeds.AsObject().Count;
+            row["mean_phase_seconds"] = phaseTotals;
+            summary[variant] = row;
+        }
+        return summary;
+    }
+
+    /// <summary>One table: variants × (accuracy, macro P/R/F1) as mean ± sd, the best mean of each column in bold.</summary>
+    public static string Markdown(JsonObject report)
+    {
+        var summary = report["summary"]!.AsObject();
+        string split = report["variants"]!.AsObject().First().Value!.AsObject().First().Value!["split"]!.GetValue<string>();
+        var sb = new StringBuilder();
+        sb.AppendLine($"Scores on {split}, mean ± sd over seeds {string.Join(", ", report["seeds"]!.AsArray())}; seconds are mean wall-clock per phase.");
+        sb.AppendLine();
+        sb.AppendLine("| variant | accuracy | macro F1 | macro precision | macro recall | seconds per phase |");
+        sb.AppendLine("|---|---|---|---|---|---|");
+        var best = Metrics.ToDictionary(m => m, m => summary.Max(v => v.Value![m]!["mean"]!.GetValue<double>()));
+        foreach (var (variant, row) in summary)
+        {
+            var cells = Metrics.Select(m =>
+            {
+                double mean = row![m]!["mean"]!.GetValue<double>(), sd = row[m]!["sd"]!.GetValue<double>();
+                string cell = $"{mean * 100:F2} ± {sd * 100:F2}";
+                return mean == best[m] ? $"**{cell}**" : cell;
+            });
+            string secs = string.Join(", ", row!["mean_phase_seconds"]!.AsObject().Select(p => $"{p.Key} {p.Value!.GetValue<double>():F0}"));
+            sb.AppendLine($"| {variant} | {string.Join(" | ", cells)} | {secs} |");
+        }
+        return sb.ToString();
+    }
+}
