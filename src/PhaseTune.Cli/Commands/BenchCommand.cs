@@ -52,10 +52,7 @@ public static class BenchCommand
         {
             string path = r.GetValue(data)!;
             var tok = TokenizerLoader.Load(r.GetValue(model)!);
-            string name = path.EndsWith(".gz") ? path[..^3] : path;
-            var texts = DatasetReader.Extensions.Contains(Path.GetExtension(name).ToLowerInvariant())
-                ? DatasetReader.ReadUnlabelled(path, new ColumnOptions(r.GetValue(textColumn)!)).Select(e => (e.Text, e.Text2)).ToList()
-                : TextLines.Read(path).Select(t => (t, (string?)null)).ToList();
+            var texts = InputTexts.Read(path, r.GetValue(textColumn)!);
             using var stdout = new StreamWriter(Console.OpenStandardOutput());
             foreach (var (a, b) in texts) stdout.WriteLine(tok.Encode(a, b, maxLength: r.GetValue(maxLength)).Length);
             return 0;

@@ -2,9 +2,9 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Data;
+using PhaseTune.Evaluation;
 using PhaseTune.IO;
-using PhaseTune.Models;
-using PhaseTune.Phases;
+using PhaseTune.ModelFiles;
 
 namespace PhaseTune.Cli.Commands;
 
@@ -20,28 +20,17 @@ public static class EvalCommand
         var cmd = new Command("eval", "Evaluate a trained classifier; prints metrics JSON.") { model, data, textColumn, labelColumn };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            string path = ResolveEvalFile(r.GetValue(data)!);
+            string path = DataSplits.FindEvaluationFile(r.GetValue(data)!);
             var examples = DatasetReader.Read(path, new ColumnOptions(r.GetValue(textColumn)!, r.GetValue(labelColumn)!));
-            var classifier = TextClassifier.Load(r.GetValue(model)!);
+            var classifier = ClassifierDirectory.Load(r.GetValue(model)!);
             var labels = new LabelSet(classifier.Labels);
             labels.CheckKnown(examples, path);
-            var metrics = FineTunePhase.Evaluate(classifier, examples, labels).ToJson();
+            var metrics = ClassifierEvaluation.Evaluate(classifier, examples, labels).ToJson();
             metrics["data"] = path;
             Console.WriteLine(metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }));
         return cmd;
-    }
-
-    static string ResolveEvalFile(string data)
-    {
-        if (File.Exists(data)) return data;
-        if (!Directory.Exists(data)) throw new FileNotFoundException($"{data}: no such file or directory");
-        foreach (var split in new[] { "test", "dev", "validation" })
-            foreach (var ext in DatasetReader.Extensions)
-                foreach (var gz in new[] { "", ".gz" })
-                    if (File.Exists(Path.Combine(data, split + ext + gz))) return Path.Combine(data, split + ext + gz);
-        throw new FileNotFoundException($"{data}: no test or dev file");
     }
 
     public static Command CreatePredict()
@@ -54,9 +43,9 @@ public static class EvalCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             string path = r.GetValue(input)!;
-            var texts = ReadInputs(path, r.GetValue(textColumn)!);
+            var texts = InputTexts.Read(path, r.GetValue(textColumn)!);
             if (texts.Count == 0) throw new InvalidDataException($"{path}: input file is empty");
-            var classifier = TextClassifier.Load(r.GetValue(model)!);
+            var classifier = ClassifierDirectory.Load(r.GetValue(model)!);
             var probs = classifier.PredictProba(texts);
             AtomicFile.Write(r.GetValue(output)!, s =>
             {
@@ -76,14 +65,5 @@ public static class EvalCommand
             return 0;
         }));
         return cmd;
-    }
-
-    /// <summary>Structured files give their text column(s); anything else is one text per line.</summary>
-    static List<(string A, string? B)> ReadInputs(string path, string textColumn)
-    {
-        string name = path.EndsWith(".gz") ? path[..^3] : path;
-        if (!DatasetReader.Extensions.Contains(Path.GetExtension(name).ToLowerInvariant()))
-            return TextLines.Read(path).Select(t => (t, (string?)null)).ToList();
-        return DatasetReader.ReadUnlabelled(path, new ColumnOptions(textColumn)).Select(e => (e.Text, e.Text2)).ToList();
     }
 }

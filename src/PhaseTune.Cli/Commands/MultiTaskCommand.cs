@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using PhaseTune.MultiTask;
 using PhaseTune.Runs;
 

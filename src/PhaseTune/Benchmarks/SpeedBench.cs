@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Text.Json.Nodes;
 using PhaseTune.Losses;
 using PhaseTune.Models;
-using PhaseTune.Phases;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
@@ -32,7 +31,7 @@ public static class SpeedBench
         {
             var timer = new StepTimer(o.Warmup, o.Warmup + o.Steps);
             string dir = Path.Combine(Path.GetTempPath(), "phasetune-bench-" + Guid.NewGuid().ToString("N"));
-            try { new Trainer(dir, TimedSteps, timer).Run(phase, 0); }
+            try { new Trainer(dir, TimedSteps, "bench", timer).Run(phase, 0); }
             finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
             (seconds, rssAfterWarmup, rssAtEnd) = (timer.Seconds, timer.RssAfterWarmup, timer.RssAtEnd);
         }
@@ -67,7 +66,7 @@ public static class SpeedBench
     }
 
     /// <summary>The Trainer settings of the timed steps (train's defaults: clipping at 1.0), no checkpoints.</summary>
-    static readonly TrainConfig TimedSteps = new() { LogEvery = 10, CheckpointEvery = 0 };
+    static readonly TrainerOptions TimedSteps = new(CheckpointEvery: 0);
 
     /// <summary>Where a training step's time goes: the Trainer's step cut at its calls (zero_grad, loss, backward,
     /// clipping, optimiser), averaged over the timed steps; run after the timed run so it does not slow it.</summary>

@@ -1,8 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json.Nodes;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace PhaseTune.Benchmarks;
 
 /// <summary>Options of a speed run; the workload is a list of token lengths, cut into consecutive batches padded to

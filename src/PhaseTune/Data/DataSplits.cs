@@ -33,6 +33,18 @@ public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Exa
         return new DataSplits(trainSet, devSet, testSet, labels, split);
     }
 
+    /// <summary>The file `eval --data` scores: the file itself, or a directory's test file, else its dev file.</summary>
+    public static string FindEvaluationFile(string data)
+    {
+        if (File.Exists(data)) return data;
+        if (!Directory.Exists(data)) throw new FileNotFoundException($"{data}: no such file or directory");
+        foreach (var split in new[] { "test", "dev", "validation" })
+            foreach (var ext in DatasetReader.Extensions)
+                foreach (var gz in new[] { "", ".gz" })
+                    if (File.Exists(Path.Combine(data, split + ext + gz))) return Path.Combine(data, split + ext + gz);
+        throw new FileNotFoundException($"{data}: no test or dev file");
+    }
+
     public static string FindTrain(string dir) =>
         Find(dir, ["train"], prefix: true) ?? throw new FileNotFoundException($"{dir}: no train file (train.jsonl, train.csv, ...)");
 

@@ -1,5 +1,3 @@
-using System.Text.Json.Nodes;
-
 namespace PhaseTune.Evaluation;
 
 public sealed record ClassScores(double Precision, double Recall, double F1, int Support);

@@ -1,6 +1,6 @@
 namespace PhaseTune.IO;
 
-/// <summary>Derives independent, reproducible seeds from a run seed and a purpose (e.g. "dae", epoch 3), so
+/// <summary>Derives independent, reproducible seeds from a run seed and a purpose (e.g. "dae-noise", epoch 3), so
 /// every shuffle and noise draw of an epoch can be regenerated on resume without saving generator state.</summary>
 public static class Seeds
 {

@@ -1,6 +1,5 @@
 using PhaseTune.Models;
 using PhaseTune.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;

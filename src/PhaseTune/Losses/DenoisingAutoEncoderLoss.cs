@@ -1,5 +1,4 @@
 using PhaseTune.Models;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;

@@ -1,5 +1,4 @@
 using PhaseTune.Text;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Losses;

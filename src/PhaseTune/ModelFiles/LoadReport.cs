@@ -1,6 +1,3 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace PhaseTune.ModelFiles;
 
 /// <summary>What a load did beside filling the model: checkpoint tensors it did not use (heads such as

@@ -1,5 +1,7 @@
+using PhaseTune.IO;
 using PhaseTune.Models;
 using PhaseTune.Text;
+using TorchSharp;
 
 namespace PhaseTune.ModelFiles;
 
@@ -12,6 +14,14 @@ public static class ModelSource
         {
             ["tiny"] = (2, 128, 2), ["mini"] = (4, 256, 4), ["small"] = (4, 512, 8), ["minilm"] = (12, 384, 12),
         };
+
+    /// <summary>Loads or builds the encoder for a run: torch is seeded from the run seed first, so scratch weights
+    /// (and anything a loaded checkpoint lacks) follow the seed.</summary>
+    public static (BertModel Model, ITokenizer Tokenizer, PoolingMode? Pooling) Resolve(string model, string? vocab, int runSeed)
+    {
+        torch.manual_seed(Seeds.Mix(runSeed, "init"));
+        return Resolve(model, vocab);
+    }
 
     /// <summary>Loads or builds the encoder. Scratch weights come from torch's generator: seed it first.</summary>
     public static (BertModel Model, ITokenizer Tokenizer, PoolingMode? Pooling) Resolve(string model, string? vocab)

@@ -1,9 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using TorchSharp;
-using static TorchSharp.torch;
-
 namespace PhaseTune.ModelFiles;
 
 /// <summary>One tensor's header entry; Begin/End are byte offsets into the data section.</summary>

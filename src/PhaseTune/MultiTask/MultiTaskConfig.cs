@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using PhaseTune.IO;
 using PhaseTune.Models;
+using PhaseTune.Phases;
 
 namespace PhaseTune.MultiTask;
 
@@ -19,6 +20,7 @@ public sealed record MultiTaskConfig
     /// <summary>none | simcse | mnrl: embedding pre-training on the tasks' texts before multi-task training.</summary>
     public string Pretrain { get; init; } = "none";
     public int PretrainEpochs { get; init; } = 1;
+    [JsonIgnore] public PhaseKind? PretrainObjective => Pretrain == "none" ? null : PhaseKinds.Parse(Pretrain, "pretrain");
     public int Epochs { get; init; } = 3;
     public double Lr { get; init; } = 2e-5;
     public double LrHead { get; init; } = 1e-3;
@@ -61,7 +63,8 @@ public sealed record MultiTaskConfig
         if (Model.Length == 0) throw new ArgumentException($"{source}: no model");
         if (Tasks.Length == 0) throw new ArgumentException($"{source}: no [[tasks]]");
         if (Sampler is not ("sequential" or "round_robin" or "mtdnn")) throw new ArgumentException($"{source}: sampler must be sequential, round_robin or mtdnn");
-        if (Pretrain is not ("none" or "simcse" or "mnrl")) throw new ArgumentException($"{source}: pretrain must be none, simcse or mnrl");
+        if (Pretrain != "none" && !(PhaseKinds.TryParse(Pretrain, out var kind) && kind is PhaseKind.SimCse or PhaseKind.Mnrl))
+            throw new ArgumentException($"{source}: pretrain must be none, {PhaseKind.SimCse.Name()} or {PhaseKind.Mnrl.Name()}");
         foreach (var t in Tasks)
         {
             if (t.Name.Length == 0) throw new ArgumentException($"{source}: a task has no name");

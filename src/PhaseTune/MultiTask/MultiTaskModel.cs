@@ -1,6 +1,5 @@
 using PhaseTune.Models;
 using PhaseTune.Text;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

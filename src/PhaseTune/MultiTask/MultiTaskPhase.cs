@@ -1,13 +1,11 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Evaluation;
 using PhaseTune.IO;
 using PhaseTune.Losses;
+using PhaseTune.Phases;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -42,7 +40,7 @@ public sealed class MultiTaskPhase : TrainingPhase
 
     int BatchCount(TaskData t) => (t.Train.Count + _c.BatchSize - 1) / _c.BatchSize;
     int StepsPerEpoch => Math.Min(_maxSteps ?? int.MaxValue, _c.Pcgrad ? _tasks.Max(BatchCount) : _tasks.Sum(BatchCount));
-    public override string Name => "multitask";
+    public override string Name => PhaseKind.MultiTask.Name();
     public override int MaxEpochs => _c.Epochs;
     public double BestScore => _best.Score;
     public List<double> DevHistory => _best.History;

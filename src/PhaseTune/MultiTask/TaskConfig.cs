@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace PhaseTune.MultiTask;
 
 /// <summary>One task of a multi-task run. <c>Data</c> is a directory (train/dev/test files) or one file that is

@@ -1,11 +1,6 @@
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PhaseTune.Data;
 using PhaseTune.IO;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace PhaseTune.MultiTask;
 

@@ -6,8 +6,6 @@ using PhaseTune.Models;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
@@ -34,14 +32,14 @@ public sealed class ContrastivePhase : TrainingPhase
         _pairs = Pairs.Select(p => (Enc(p.A), Enc(p.B))).ToArray();
         _loss = new CosineSimilarityLoss(encoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
-        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay("cl", StateParameters, c.Cl.Lr, c.WeightDecay));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Cl.Lr, c.WeightDecay));
         Schedule = LrSchedule.Create(c.Cl.Schedule, c.Cl.WarmupRatio, BatchesPerEpoch * c.Cl.Epochs);
     }
 
     public List<TextPair> Pairs { get; }
     int BatchSize => _c.Cl.BatchSize ?? _c.BatchSize;
     public int BatchesPerEpoch => (Pairs.Count + BatchSize - 1) / BatchSize;
-    public override string Name => "cl";
+    public override string Name => PhaseKind.Contrastive.Name();
     public override int MaxEpochs => _c.Cl.Epochs;
 
     public override int BeginEpoch(int epoch)

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace PhaseTune.Phases;
 
 /// <summary>Phase 1, the denoising autoencoder. Defaults are TSDAE's (the paper follows it): deletion ratio 0.6,

@@ -5,8 +5,6 @@ using PhaseTune.Models;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
@@ -29,13 +27,13 @@ public sealed class DaePhase : TrainingPhase
         _loss = new DenoisingAutoEncoderLoss(encoder, c.Dae.TieDecoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
             .Concat(_loss.Decoder.named_parameters().Select(p => ("decoder." + p.name, p.parameter))));
-        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay("dae", StateParameters, c.Dae.Lr, c.WeightDecay));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Dae.Lr, c.WeightDecay));
         int perEpoch = (texts.Count + BatchSize - 1) / BatchSize;
         Schedule = LrSchedule.Create(c.Dae.Schedule, c.Dae.WarmupRatio, perEpoch * c.Dae.Epochs);
     }
 
     int BatchSize => _c.Dae.BatchSize ?? _c.BatchSize;
-    public override string Name => "dae";
+    public override string Name => PhaseKind.Dae.Name();
     public override int MaxEpochs => _c.Dae.Epochs;
 
     public override int BeginEpoch(int epoch)

@@ -1,108 +1,77 @@
-using PhaseTune.Augmentation;
 using PhaseTune.Data;
 using PhaseTune.IO;
-using PhaseTune.Losses;
 using PhaseTune.Models;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
 
-/// <summary>Embedding pre-training with a contrastive objective before a classifier: "simcse" (dropout views),
-/// "simcse-sup" (same-label positive, other-label hard negative), "mnrl" (text pairs with the positive label, or
-/// same-label texts), "supcon" (two dropout views, labels) and "simclr" (two noised dropout views, no labels).</summary>
-public sealed class EmbeddingPretrainPhase : TrainingPhase
+/// <summary>What the embedding pre-training objectives share: the training texts tokenised once, a same-label
+/// partner per example re-drawn every epoch, AdamW with warmup then linear decay over shuffled batches. Each
+/// objective (<see cref="SimCsePhase"/>, <see cref="SupervisedSimCsePhase"/>, <see cref="MnrlPhase"/>,
+/// <see cref="SupConPhase"/>, <see cref="SimClrPhase"/>) supplies its loss.</summary>
+public abstract class EmbeddingPretrainPhase : TrainingPhase
 {
-    public static readonly string[] Objectives = ["simcse", "simcse-sup", "mnrl", "supcon", "simclr"];
-    public static bool NeedsLabels(string objective) => objective is "simcse-sup" or "mnrl" or "supcon";
-
-    readonly SentenceEncoder _encoder;
-    readonly ITokenizer _tok;
-    readonly IReadOnlyList<Example> _data;
-    readonly TrainConfig _c;
-    readonly string _objective;
-    readonly Dictionary<string, int[]> _byLabel;
-    readonly Dictionary<string, long> _labelIndex;
-    int[] _partner = [], _negative = [];
-    string[][] _views = [];
+    protected readonly SentenceEncoder Encoder;
+    protected readonly ITokenizer Tokenizer;
+    protected readonly IReadOnlyList<Example> Data;
+    protected readonly TrainConfig Config;
+    protected readonly Dictionary<string, int[]> ByLabel;
+    protected readonly Dictionary<string, long> LabelIndex;
     readonly TokenEncoding[] _encoded;
 
-    public EmbeddingPretrainPhase(string objective, SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> data, TrainConfig c)
+    /// <summary>Per example, another example of its label (itself when it is its label's only one).</summary>
+    protected int[] Partner = [];
+
+    protected EmbeddingPretrainPhase(PhaseKind kind, SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> data, TrainConfig c)
     {
-        if (!Objectives.Contains(objective)) throw new ArgumentException($"unknown objective '{objective}' ({string.Join(", ", Objectives)})");
-        _objective = objective; _encoder = encoder; _tok = tok; _c = c;
-        // mnrl on pairs keeps the pairs labelled positive; on single texts, like simcse-sup, it pairs texts by label
-        _data = objective == "mnrl" && data.Any(e => e.Text2 is not null)
-            ? data.Where(e => e.Text2 is not null && e.Label == c.Pretrain.PositiveLabel).ToList()
-            : data;
-        if (_data.Count < 2) throw new InvalidDataException($"{objective}: fewer than two training examples");
-        _encoded = _data.Select(e => tok.Encode(e.Text, maxLength: c.MaxLength)).ToArray();
-        _byLabel = _data.Select((e, i) => (e.Label, i)).GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray());
-        _labelIndex = _byLabel.Keys.Select((l, i) => (l, (long)i)).ToDictionary(x => x.l, x => x.Item2);
-        if (objective == "simcse-sup" && _byLabel.Count < 2) throw new InvalidDataException("simcse-sup needs at least two labels");
+        Kind = kind; Encoder = encoder; Tokenizer = tok; Data = data; Config = c;
+        if (data.Count < 2) throw new InvalidDataException($"{kind.Name()}: fewer than two training examples");
+        _encoded = data.Select(e => tok.Encode(e.Text, maxLength: c.MaxLength)).ToArray();
+        ByLabel = data.Select((e, i) => (e.Label, i)).GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray());
+        LabelIndex = ByLabel.Keys.Select((l, i) => (l, (long)i)).ToDictionary(x => x.l, x => x.Item2);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
-        Optimizer = Optimizer.Create("adamw", ParameterGroup.ForWeightDecay(objective, StateParameters, c.Pretrain.Lr, c.WeightDecay));
-        int batch = c.Pretrain.BatchSize ?? c.BatchSize;
-        Schedule = LrSchedule.Create("linear", c.Pretrain.WarmupRatio, (_data.Count + batch - 1) / batch * c.Pretrain.Epochs);
+        Optimizer = Optimizer.Create("adamw", ParameterGroup.ForWeightDecay(kind.Name(), StateParameters, c.Pretrain.Lr, c.WeightDecay));
+        Schedule = LrSchedule.Create("linear", c.Pretrain.WarmupRatio, (data.Count + BatchSize - 1) / BatchSize * c.Pretrain.Epochs);
     }
 
-    public override string Name => _objective;
-    public override int MaxEpochs => _c.Pretrain.Epochs;
+    public PhaseKind Kind { get; }
+    public override string Name => Kind.Name();
+    public override int MaxEpochs => Config.Pretrain.Epochs;
+    int BatchSize => Config.Pretrain.BatchSize ?? Config.BatchSize;
+
+    /// <summary>The objective's paper default, used when the config sets no temperature.</summary>
+    protected abstract double DefaultTemperature { get; }
+    protected double Temperature => Config.Pretrain.Temperature ?? DefaultTemperature;
 
     public override int BeginEpoch(int epoch)
     {
-        var rng = Seeds.For(_c.Seed, _objective + "-pairs", epoch);
-        int Other(int i, bool sameLabel)
-        {
-            var pool = sameLabel ? _byLabel[_data[i].Label] : _byLabel.Where(kv => kv.Key != _data[i].Label).SelectMany(kv => kv.Value).ToArray();
-            if (pool.Length == 0 || (sameLabel && pool.Length == 1)) return i;
-            int j;
-            do j = pool[rng.Next(pool.Length)]; while (sameLabel && j == i);
-            return j;
-        }
-        _partner = Enumerable.Range(0, _data.Count).Select(i => Other(i, true)).ToArray();
-        _negative = _objective == "simcse-sup" ? Enumerable.Range(0, _data.Count).Select(i => Other(i, false)).ToArray() : [];
-        if (_objective == "simclr")
-        {
-            var noise = Seeds.For(_c.Seed, "simclr-noise", epoch);
-            _views = _data.Select(e => new[] { DeletionNoise.Apply(e.Text, _c.Pretrain.NoiseRatio, noise), DeletionNoise.Apply(e.Text, _c.Pretrain.NoiseRatio, noise) }).ToArray();
-        }
-        EpochBatches = BatchOrder.Shuffled(_data.Count, _c.Pretrain.BatchSize ?? _c.BatchSize, Seeds.For(_c.Seed, _objective + "-order", epoch));
+        var rng = Seeds.For(Config.Seed, Name + "-pairs", epoch);
+        Partner = Enumerable.Range(0, Data.Count).Select(i => Other(i, true, rng)).ToArray();
+        PrepareEpoch(epoch, rng);
+        EpochBatches = BatchOrder.Shuffled(Data.Count, BatchSize, Seeds.For(Config.Seed, Name + "-order", epoch));
         return EpochBatches.Length;
     }
 
-    /// <summary>The examples' own texts, tokenised once in the constructor.</summary>
-    TokenBatch Rows(IEnumerable<int> rows) => TokenBatch.Collate(_tok, rows.Select(i => _encoded[i]));
-    Tensor Encode(TokenBatch t) => _encoder.forward(t.Ids, t.Mask, t.Types);   // (B, C)
-    Tensor Encode(IEnumerable<string> texts) => Encode(TokenBatch.Encode(_tok, texts, _c.MaxLength));
+    /// <summary>Objective-specific draws of an epoch, after the partners, from the same generator.</summary>
+    protected virtual void PrepareEpoch(int epoch, Random rng) { }
 
-    public override Tensor Loss(int index)
+    /// <summary>A random example of the same label (never i itself unless it is alone) or of another label.</summary>
+    protected int Other(int i, bool sameLabel, Random rng)
     {
-        var idx = EpochBatches[index];
-        double tau = _c.Pretrain.Temperature;
-        switch (_objective)
-        {
-            case "simcse":
-                var rows = Rows(idx);   // two passes over the same tokens: the views differ by dropout only
-                return new SimCseLoss(tau).Forward(new RankingBatch(Encode(rows), Encode(rows)));
-            case "simcse-sup":
-                return new SimCseLoss(tau).Forward(new RankingBatch(Encode(Rows(idx)),
-                    Encode(Rows(idx.Select(i => _partner[i]))), Encode(Rows(idx.Select(i => _negative[i])))));
-            case "mnrl":
-                var positives = idx.Select(i => _data[i].Text2 ?? _data[_partner[i]].Text);
-                return new MultipleNegativesRankingLoss(_c.Pretrain.Scale).Forward(new RankingBatch(Encode(Rows(idx)), Encode(positives)));
-            case "supcon":
-                var labels = tensor(idx.Select(i => _labelIndex[_data[i].Label]).ToArray());
-                var same = Rows(idx);
-                return new SupConLoss(tau).Forward(new ViewsBatch(stack([Encode(same), Encode(same)], 1), labels));
-            default:
-                var views = stack([Encode(idx.Select(i => _views[i][0])), Encode(idx.Select(i => _views[i][1]))], 1);   // (B, 2, C)
-                return new NtXentLoss(tau).Forward(new ViewsBatch(views, null));
-        }
+        var pool = sameLabel ? ByLabel[Data[i].Label] : ByLabel.Where(kv => kv.Key != Data[i].Label).SelectMany(kv => kv.Value).ToArray();
+        if (pool.Length == 0 || (sameLabel && pool.Length == 1)) return i;
+        int j;
+        do j = pool[rng.Next(pool.Length)]; while (sameLabel && j == i);
+        return j;
     }
 
-    public override void SetTraining(bool training) => _encoder.train(training);
+    /// <summary>The examples' own texts, tokenised once in the constructor.</summary>
+    protected TokenBatch Rows(IEnumerable<int> rows) => TokenBatch.Collate(Tokenizer, rows.Select(i => _encoded[i]));
+    protected Tensor Encode(TokenBatch t) => Encoder.forward(t.Ids, t.Mask, t.Types);   // (B, C)
+    protected Tensor Encode(IEnumerable<string> texts) => Encode(TokenBatch.Encode(Tokenizer, texts, Config.MaxLength));
+
+    public override void SetTraining(bool training) => Encoder.train(training);
 }

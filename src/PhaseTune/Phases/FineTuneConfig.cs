@@ -1,7 +1,4 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using PhaseTune.Training.Optimization;
-
 namespace PhaseTune.Phases;
 
 /// <summary>Phase 3, fine-tuning with the MLP head; 20 % linear warmup then linear decay, early stopping on dev.</summary>

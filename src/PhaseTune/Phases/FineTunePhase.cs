@@ -7,8 +7,6 @@ using PhaseTune.Models;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
@@ -60,7 +58,7 @@ public sealed class FineTunePhase : TrainingPhase
     int _badEpochs;
     public List<double> DevHistory => _best.History;
 
-    public override string Name => "ft";
+    public override string Name => PhaseKind.FineTune.Name();
     public override int MaxEpochs => _c.Ft.MaxEpochs;
 
     public override int BeginEpoch(int epoch)
@@ -85,13 +83,7 @@ public sealed class FineTunePhase : TrainingPhase
         _model.Head.train(training);
     }
 
-    public ClassificationMetrics Evaluate(IReadOnlyList<Example> examples) => Evaluate(_model, examples, _labels);
-
-    public static ClassificationMetrics Evaluate(TextClassifier model, IReadOnlyList<Example> examples, LabelSet labels)
-    {
-        var pred = model.Predict(examples.Select(e => (e.Text, e.Text2)).ToList());
-        return ClassificationMetrics.Compute(examples.Select(e => labels.IndexOf(e.Label)).ToArray(), pred, labels.Names);
-    }
+    public ClassificationMetrics Evaluate(IReadOnlyList<Example> examples) => ClassifierEvaluation.Evaluate(_model, examples, _labels);
 
     public override bool EndEpoch(int epoch, ITrainingObserver observer)
     {

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace PhaseTune.Phases;
 
 /// <summary>Phases 1 and 2 at once: L = L_DAE + L_CL per step ("sum", the paper's eq. 10) or one batch of each in

@@ -3,8 +3,6 @@ using PhaseTune.Models;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
@@ -25,14 +23,14 @@ public sealed class JointPhase : TrainingPhase
         _cl = new ContrastivePhase(encoder, tok, train, labels, inner);
         _dae = new DaePhase(encoder, tok, train.Select(e => e.Text).ToList(), inner);
         StateParameters = Distinct(_dae.StateParameters.Concat(_cl.StateParameters));
-        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay("joint", StateParameters, c.Joint.Lr, c.WeightDecay));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Joint.Lr, c.WeightDecay));
         int daeBatches = (train.Count + (c.Dae.BatchSize ?? c.BatchSize) - 1) / (c.Dae.BatchSize ?? c.BatchSize);
         int steps = Steps(daeBatches, _cl.BatchesPerEpoch);
         Schedule = LrSchedule.Create("constant", 0, steps * c.Joint.Epochs);
     }
 
     int Steps(int nDae, int nCl) => _c.Joint.Mode == "sum" ? Math.Max(nDae, nCl) : 2 * Math.Max(nDae, nCl);
-    public override string Name => "joint";
+    public override string Name => PhaseKind.Joint.Name();
     public override int MaxEpochs => _c.Joint.Epochs;
 
     public override int BeginEpoch(int epoch)

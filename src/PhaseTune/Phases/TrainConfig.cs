@@ -1,13 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PhaseTune.Models;
+using PhaseTune.Training;
 
 namespace PhaseTune.Phases;
 
-/// <summary>Everything a `train` run needs; one record per phase. Read from JSON (snake_case keys), then CLI flags override.</summary>
+/// <summary>Everything a run needs: the phases in order, shared settings and one record per phase. JSON keys are the
+/// snake_case property names (`dae.lr`); <c>Runs.ConfigResolver</c> layers defaults, preset, config file and flags.</summary>
 public sealed record TrainConfig
 {
-    public string[] Phases { get; init; } = ["dae", "cl", "ft"];
+    public PhaseKind[] Phases { get; init; } = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune];
     public int Seed { get; init; } = 42;
     public int BatchSize { get; init; } = 16;
     public int MaxLength { get; init; } = 128;
@@ -33,20 +35,19 @@ public sealed record TrainConfig
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+        Converters = { new PhaseKindJsonConverter(), new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public static readonly string[][] KnownPhaseLists =
-        [["dae", "cl", "ft"], ["joint", "ft"], ["cl", "ft"], ["dae", "ft"], ["ft"],
-         ..EmbeddingPretrainPhase.Objectives.Select(o => new[] { o, "ft" })];
+    public TrainerOptions ToTrainerOptions() => new(MaxGradNorm, LogEvery, CheckpointEvery);
 
+    /// <summary>Checks every setting; errors name the setting as a config key.</summary>
     public TrainConfig Validate(string source = "config")
     {
-        if (!KnownPhaseLists.Any(p => p.SequenceEqual(Phases)))
-            throw new ArgumentException($"{source}: phases '{string.Join(",", Phases)}' not supported (dae,cl,ft | joint,ft | cl,ft | dae,ft | ft | OBJECTIVE,ft with OBJECTIVE one of simcse, simcse-sup, mnrl, supcon, simclr)");
-        if (BatchSize < 1 || MaxLength < 3) throw new ArgumentException($"{source}: batch_size must be ≥ 1 and max_length ≥ 3");
+        if (Phases.Length == 0) throw new ArgumentException($"{source}: phases is empty");
+        if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");
+        if (MaxLength < 3) throw new ArgumentException($"{source}: max_length must be at least 3 (got {MaxLength})");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");
         if (Joint.Mode is not ("sum" or "alternate")) throw new ArgumentException($"{source}: joint.mode must be sum or alternate");
@@ -56,5 +57,13 @@ public sealed record TrainConfig
         if (Ft.MinEpochs > Ft.MaxEpochs) throw new ArgumentException($"{source}: ft.min_epochs exceeds ft.max_epochs");
         Models.Pooling.Parse(Pooling);
         return this;
+    }
+
+    /// <summary>A classifier run's phases must be one of <see cref="PhaseKinds.ClassifierRecipes"/>.</summary>
+    public TrainConfig ValidateClassifierRecipe(string source = "config")
+    {
+        if (!PhaseKinds.ClassifierRecipes.Any(p => p.SequenceEqual(Phases)))
+            throw new ArgumentException($"{source}: phases '{PhaseKinds.Names(Phases)}' not supported ({string.Join(" | ", PhaseKinds.ClassifierRecipes.Select(PhaseKinds.Names))})");
+        return Validate(source);
     }
 }

@@ -10,7 +10,8 @@ using PhaseTune.Phases;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using TorchSharp;
-using static TorchSharp.torch;
+
+using static PhaseTune.Phases.PhaseKind;
 
 namespace PhaseTune.Runs;
 
@@ -22,19 +23,21 @@ public static class AblationRun
     public static readonly IReadOnlyDictionary<string, Func<TrainConfig, TrainConfig>> Variants =
         new Dictionary<string, Func<TrainConfig, TrainConfig>>
         {
-            ["3phase"] = c => c with { Phases = ["dae", "cl", "ft"] },
-            ["joint"] = c => c with { Phases = ["joint", "ft"] },
-            ["ft"] = c => c with { Phases = ["ft"] },
-            ["dae+ft"] = c => c with { Phases = ["dae", "ft"] },
-            ["cl+ft"] = c => c with { Phases = ["cl", "ft"] },
-            ["noimb"] = c => c with { Phases = ["dae", "cl", "ft"], Cl = c.Cl with { Imbalance = ImbalanceMode.None } },
-            ["extraimb"] = c => c with { Phases = ["dae", "cl", "ft"], Cl = c.Cl with { Imbalance = ImbalanceMode.Extra } },
+            ["3phase"] = c => c with { Phases = [Dae, Contrastive, FineTune] },
+            ["joint"] = c => c with { Phases = [Joint, FineTune] },
+            ["ft"] = c => c with { Phases = [FineTune] },
+            ["dae+ft"] = c => c with { Phases = [Dae, FineTune] },
+            ["cl+ft"] = c => c with { Phases = [Contrastive, FineTune] },
+            ["noimb"] = c => c with { Phases = [Dae, Contrastive, FineTune], Cl = c.Cl with { Imbalance = ImbalanceMode.None } },
+            ["extraimb"] = c => c with { Phases = [Dae, Contrastive, FineTune], Cl = c.Cl with { Imbalance = ImbalanceMode.Extra } },
         };
 
-    /// <param name="newModel">builds the starting encoder; called after torch is seeded for the run</param>
-    public static JsonObject Run(Func<(BertModel, ITokenizer)> newModel, DataSplits data, TrainConfig baseConfig,
+    /// <param name="model">a model directory, or `scratch:PRESET` with <paramref name="vocab"/>: every variant and seed
+    /// starts from it anew (scratch weights drawn from the seed)</param>
+    public static JsonObject Run(string model, string? vocab, DataSplits data, TrainConfig baseConfig,
         IReadOnlyList<string> variants, IReadOnlyList<int> seeds, string outDir, ITrainingObserver? observer = null)
     {
+        baseConfig.Validate();
         observer ??= SilentObserver.Instance;
         foreach (var v in variants)
             if (!Variants.ContainsKey(v)) throw new ArgumentException($"unknown variant '{v}' ({string.Join(", ", Variants.Keys)})");
@@ -42,7 +45,8 @@ public static class AblationRun
         foreach (var v in variants) results[v] = new JsonObject();
         foreach (int seed in seeds)
         {
-            (string Path, double Seconds)? dae = null;
+            double? daeSeconds = null;
+            string daeDir = Path.Combine(outDir, $"seed-{seed}", "shared-dae");
             foreach (var v in variants)
             {
                 string dir = Path.Combine(outDir, $"seed-{seed}", v);
@@ -51,17 +55,16 @@ public static class AblationRun
                 {
                     observer.Message($"ablation: {v}, seed {seed}");
                     var c = Variants[v](baseConfig) with { Seed = seed };
-                    torch.manual_seed(Seeds.Mix(seed, "init"));
-                    var (model, tok) = newModel();
-                    if (c.Phases[0] == "dae")
+                    var (encoder, tok, _) = ModelSource.Resolve(model, vocab, seed);
+                    if (c.Phases[0] == Dae)
                     {
-                        dae ??= SharedDae(model, tok, data, c, Path.Combine(outDir, $"seed-{seed}", "shared-dae"), observer);
-                        CheckpointLoader.Load(model, dae.Value.Path);
-                        TrainRun.Run(model, tok, data, c, dir, observer, startPhase: 1,
-                            priorSeconds: new Dictionary<string, double> { ["dae"] = dae.Value.Seconds });
+                        daeSeconds ??= SharedDae(encoder, tok, data, c, daeDir, observer);
+                        CheckpointLoader.Load(encoder, Path.Combine(daeDir, "model", "model.safetensors"));
+                        TrainRun.Run(encoder, tok, data, c, dir, observer, firstPhase: 1,
+                            priorSeconds: new Dictionary<PhaseKind, double> { [Dae] = daeSeconds.Value });
                     }
-                    else TrainRun.Run(model, tok, data, c, dir, observer);
-                    model.Dispose();
+                    else TrainRun.Run(encoder, tok, data, c, dir, observer);
+                    encoder.Dispose();
                 }
                 var m = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
                 var scores = (m["test"] ?? m["dev"])!.DeepClone().AsObject();
@@ -82,22 +85,16 @@ public static class AblationRun
         return report;
     }
 
-    /// <summary>Runs (or reuses) the DAE phase of a seed once; returns its encoder weights file and seconds.</summary>
-    static (string, double) SharedDae(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string dir, ITrainingObserver observer)
+    /// <summary>Runs (or reuses) the DAE phase of a seed once, as a pretrain run into DIR; returns its seconds.</summary>
+    static double SharedDae(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string dir, ITrainingObserver observer)
     {
-        string weights = Path.Combine(dir, "encoder.safetensors"), secondsPath = Path.Combine(dir, "seconds.json");
-        if (!File.Exists(weights) || !File.Exists(secondsPath))
+        string secondsPath = Path.Combine(dir, "seconds.json");
+        if (!File.Exists(Path.Combine(dir, "model", "model.safetensors")) || !File.Exists(secondsPath))
         {
-            var daeOnly = c with { Phases = ["dae", "ft"] };
-            var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling));
-            var seconds = new Dictionary<string, double>();
-            var trainer = new Trainer(dir, daeOnly, observer);
-            TrainRun.RunPhases(encoder, tok, data, daeOnly, trainer, 0, 1, seconds);
-            SafeTensorsFile.Save(weights, model.state_dict().Select(kv => (kv.Key, kv.Value)));
-            AtomicFile.WriteAllText(secondsPath, JsonSerializer.Serialize(seconds["dae"]));
-            trainer.Complete();
+            var took = PretrainRun.Run(model, tok, data, c with { Phases = [Dae] }, dir, observer);
+            AtomicFile.WriteAllText(secondsPath, JsonSerializer.Serialize(took.TotalSeconds));
         }
-        return (weights, JsonSerializer.Deserialize<double>(File.ReadAllText(secondsPath)));
+        return JsonSerializer.Deserialize<double>(File.ReadAllText(secondsPath));
     }
 
     static readonly string[] Metrics = ["accuracy", "macro_f1", "macro_precision", "macro_recall"];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Data;
@@ -9,7 +8,6 @@ using PhaseTune.MultiTask;
 using PhaseTune.Phases;
 using PhaseTune.Training;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Runs;
@@ -20,59 +18,59 @@ public static class MultiTaskRun
 {
     public static JsonObject Run(MultiTaskConfig c, string outDir, ITrainingObserver? observer = null, int? maxSteps = null, int? limitPerTask = null)
     {
-        observer ??= SilentObserver.Instance;
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         var tasks = c.Tasks.Select(t => TaskData.Load(t, c.Seed, limitPerTask)).ToList();
-        torch.manual_seed(Seeds.Mix(c.Seed, "init"));
-        var (bert, tok, _) = ModelSource.Resolve(c.Model, c.Vocab);
+        var (bert, tok, _) = ModelSource.Resolve(c.Model, c.Vocab, c.Seed);
         var encoder = new SentenceEncoder(bert, Pooling.Parse(c.Pooling));
-        var phases = c.Pretrain == "none" ? new[] { "multitask" } : [c.Pretrain, "multitask"];
-        var trainConfig = new TrainConfig { Seed = c.Seed, BatchSize = c.BatchSize, MaxLength = c.MaxLength, Pooling = c.Pooling,
-            Phases = phases, Pretrain = new PretrainConfig { Objective = c.Pretrain, Epochs = c.PretrainEpochs, Lr = c.Lr } };
         // a checkpoint is resumed only by the same multi-task configuration and caps
-        var trainer = new Trainer(outDir, trainConfig, observer, identity: $"{c.ToJson()}|{maxSteps}|{limitPerTask}");
-        var seconds = new Dictionary<string, double>();
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        if (c.Pretrain != "none" && trainer.ResumePhaseIndex <= 0)
+        var runner = new PhaseRunner(outDir, c.Seed, new TrainerOptions(), $"{c.ToJson()}|{maxSteps}|{limitPerTask}", observer);
+        int index = 0;
+        if (c.PretrainObjective is PhaseKind objective)
         {
-            var texts = PretrainExamples(c.Pretrain, tasks);
-            torch.manual_seed(Seeds.Mix(c.Seed, "torch-" + c.Pretrain));
-            using var pre = new EmbeddingPretrainPhase(c.Pretrain, encoder, tok, texts, trainConfig);
-            trainer.Run(pre, 0);
-            seconds[c.Pretrain] = clock.Elapsed.TotalSeconds;
+            if (!runner.Finished(index))
+            {
+                var texts = PretrainExamples(objective, tasks);
+                var pretrain = new TrainConfig { Seed = c.Seed, BatchSize = c.BatchSize, MaxLength = c.MaxLength, Pooling = c.Pooling,
+                    Phases = [objective], Pretrain = new PretrainConfig { Epochs = c.PretrainEpochs, Lr = c.Lr } };
+                var split = new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false);
+                runner.Run(index, objective, () => PhaseFactory.Create(objective, encoder, tok, split, pretrain)).Dispose();
+            }
+            index++;
         }
-        torch.manual_seed(Seeds.Mix(c.Seed, "torch-multitask"));
-        var model = new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c.SharedLayer);
-        using var phase = new MultiTaskPhase(model, tasks, tok, c, maxSteps);
-        clock.Restart();
-        trainer.Run(phase, phases.Length - 1);
-        seconds["multitask"] = clock.Elapsed.TotalSeconds;
+        MultiTaskModel? model = null;
+        using var phase = runner.Run(index, PhaseKind.MultiTask, () =>
+        {
+            model = new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c.SharedLayer);
+            return new MultiTaskPhase(model, tasks, tok, c, maxSteps);
+        });
 
         var dev = phase.Evaluate(test: false, out _);
         var test = phase.Evaluate(test: true, out _);
-        AtomicDirectory.Write(Path.Combine(outDir, "model"), tmp =>
-        {
-            ModelDirectory.WriteInto(tmp, bert, tok, encoder.Pooling);
-            SafeTensorsFile.Save(Path.Combine(tmp, "multitask_heads.safetensors"),
-                model.named_parameters().Where(p => !p.name.StartsWith("encoder.")).Select(p => (p.name, (Tensor)p.parameter)));
-            AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());
-        });
         var metrics = new JsonObject
         {
-            ["dev"] = dev, ["test"] = test, ["phase_seconds"] = JsonSerializer.SerializeToNode(seconds),
+            ["dev"] = dev, ["test"] = test, ["phase_seconds"] = JsonSerializer.SerializeToNode(runner.Seconds),
             ["dev_history"] = new JsonArray(phase.DevHistory.Select(d => (JsonNode)d).ToArray()),
             ["sampler"] = c.Sampler, ["pcgrad"] = c.Pcgrad, ["pretrain"] = c.Pretrain,
             ["train_examples"] = new JsonObject(tasks.Select(t => KeyValuePair.Create(t.Config.Name, (JsonNode?)t.Train.Count))),
         };
-        AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        trainer.Complete();
+        runner.Complete(() =>
+        {
+            AtomicDirectory.Write(Path.Combine(outDir, "model"), tmp =>
+            {
+                ModelDirectory.WriteInto(tmp, bert, tok, encoder.Pooling);
+                SafeTensorsFile.Save(Path.Combine(tmp, "multitask_heads.safetensors"),
+                    model!.named_parameters().Where(p => !p.name.StartsWith("encoder.")).Select(p => (p.name, (Tensor)p.parameter)));
+                AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());
+            });
+            AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        });
         return metrics;
     }
 
     /// <summary>SimCSE: every text of every task. MNRL: positive pairs (label 1; STS scores of 4 or more).</summary>
-    static List<Example> PretrainExamples(string objective, IReadOnlyList<TaskData> tasks)
+    static List<Example> PretrainExamples(PhaseKind objective, IReadOnlyList<TaskData> tasks)
     {
-        if (objective == "simcse")
+        if (objective == PhaseKind.SimCse)
             return tasks.SelectMany(t => t.Train).SelectMany(e => e.Text2 is null ? [e.Text] : new[] { e.Text, e.Text2 })
                 .Distinct().Select(s => new Example(s, null, "")).ToList();
         var pairs = tasks.Where(t => t.Config.Kind != TaskKind.Single).SelectMany(t => t.Train.Where(e =>

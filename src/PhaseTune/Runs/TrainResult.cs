@@ -1,11 +1,8 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using PhaseTune.Evaluation;
 using PhaseTune.Models;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace PhaseTune.Runs;
 
+/// <summary>What a classifier run produced (also on disk: DIR/model, DIR/metrics.json).</summary>
 public sealed record TrainResult(TextClassifier Model, ClassificationMetrics Dev, ClassificationMetrics? Test,
     IReadOnlyDictionary<string, double> PhaseSeconds, IReadOnlyList<double> DevHistory, int BestEpoch);

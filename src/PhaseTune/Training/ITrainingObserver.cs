@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace PhaseTune.Training;
 
 /// <summary>What a user sees of training: progress and messages. The CLI draws bars; tests stay silent.</summary>

@@ -1,8 +1,3 @@
-using System.Text.Json.Nodes;
-using TorchSharp;
-using TorchSharp.Modules;
-using static TorchSharp.torch;
-
 namespace PhaseTune.Training;
 
 public sealed class SilentObserver : ITrainingObserver

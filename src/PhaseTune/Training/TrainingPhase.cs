@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

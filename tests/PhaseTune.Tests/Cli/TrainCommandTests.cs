@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using PhaseTune.Runs;
 using Xunit;
 
 namespace PhaseTune.Tests.Cli;
@@ -97,5 +98,9 @@ public class TrainCommandTests
         Assert.Equal("tanh", resolved["ft"]!["head_activation"]!.GetValue<string>());   // file beats default
         Assert.Equal(1, resolved["cl"]!["aug"]!.GetValue<int>());
         Assert.Equal(1e-3, resolved["ft"]!["lr"]!.GetValue<double>());      // scratch default survives the merge
+        // a C# caller resolving the same flags through the library gets the very same configuration
+        var flags = new[] { ConfigOptions.Phases.Overrides("ft"), ConfigOptions.Run.Single(o => o.Flag == "--max-length").Overrides("20") };
+        Assert.Equal(File.ReadAllText(Path.Combine(dir, "model", "training_config.json")),
+            ConfigResolver.Resolve("scratch:tiny", config, flags.SelectMany(f => f)).ToJson());
     }
 }

@@ -1,6 +1,5 @@
 using PhaseTune.Losses;
 using PhaseTune.Text;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -83,9 +82,9 @@ public class LossTests
     [Fact]
     public void CosineSimilarityLossIsMseOfCosines()
     {
-        var enc = new PhaseTune.Models.SentenceEncoder(PhaseTune.Tests.Training.ToyModels.Encoder(2), PhaseTune.Models.PoolingMode.Cls);
+        var enc = new PhaseTune.Models.SentenceEncoder(ToyModels.Encoder(2), PhaseTune.Models.PoolingMode.Cls);
         enc.eval();
-        var tok = PhaseTune.Tests.Training.ToyModels.Tokenizer;
+        var tok = ToyModels.Tokenizer;
         var a = TokenBatch.Encode(tok, ["red apple", "blue sky"], 16);
         var b = TokenBatch.Encode(tok, ["green apple", "dark night"], 16);
         using var _ = no_grad();

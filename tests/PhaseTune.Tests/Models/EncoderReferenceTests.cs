@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Text;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,6 +1,5 @@
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,6 +1,3 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -1,16 +1,13 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Evaluation;
-using PhaseTune.IO;
 using PhaseTune.MultiTask;
 using PhaseTune.Phases;
 using PhaseTune.Runs;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests.MultiTask;
 
 public class MultiTaskTests
 {
@@ -107,12 +104,9 @@ public class MultiTaskTests
         Assert.Equal(["sst5", "quora", "stsb"], mt.Tasks.Select(t => t.Name));
         Assert.All(mt.Tasks, t => Assert.True(File.Exists(t.Data) || Directory.Exists(t.Data), t.Data));
         Assert.True(File.Exists(mt.Vocab));
-        var massive = ConfigFile.Read(Path.Combine(Paths.RepoRoot, "examples", "massive-llrd.toml"));
-        var merged = JsonNode.Parse(new TrainConfig().ToJson())!.AsObject();
-        ConfigFile.Merge(merged, massive);
-        var c = merged.Deserialize<TrainConfig>(TrainConfig.Json)!.Validate();
+        var c = ConfigResolver.Resolve("scratch:mini", Path.Combine(Paths.RepoRoot, "examples", "massive-llrd.toml"));
         Assert.Equal(0.8, c.Ft.Llrd);
-        Assert.Equal(["ft"], c.Phases);
+        Assert.Equal([PhaseKind.FineTune], c.Phases);   // the file's phases hold when no --phases is given
         Assert.Equal(0.9, c.Ft.Momentum);   // untouched default survives the merge
     }
 

@@ -3,7 +3,7 @@ using PhaseTune.Data;
 using PhaseTune.IO;
 using Xunit;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests.Augmentation;
 
 public class ImbalanceAndPairsTests
 {

@@ -7,11 +7,10 @@ using PhaseTune.Models;
 using PhaseTune.Phases;
 using PhaseTune.Text;
 using PhaseTune.Training;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests.Phases;
 
 public class PhaseTests
 {
@@ -141,7 +140,7 @@ public class PhaseTests
         var c = Config with { Cl = Config.Cl with { Epochs = 8 } };
         using var phase = new ContrastivePhase(enc, ToyModels.Tokenizer, data, labels, c);
         Assert.Equal(phase.Pairs.Count(p => p.Target == 1), phase.Pairs.Count(p => p.Target == 0));
-        var trainer = new Trainer(Paths.TempDir(), c);
+        var trainer = new Trainer(Paths.TempDir(), c.ToTrainerOptions(), c.ToJson());
         trainer.Run(phase, 0);
         double after = Gap();
         Assert.True(after > before + 0.2, $"same-class minus cross-class cosine {before:F3} -> {after:F3}");
@@ -156,7 +155,7 @@ public class PhaseTests
         var labels = LabelSet.FromTrain(data, null);
         var c = Config with { Ft = Config.Ft with { Patience = 1, MaxEpochs = 5 } };
         using var phase = new FineTunePhase(enc, ToyModels.Tokenizer, data, data, labels, c);
-        var trainer = new Trainer(Paths.TempDir(), c);
+        var trainer = new Trainer(Paths.TempDir(), c.ToTrainerOptions(), c.ToJson());
         trainer.Run(phase, 0);   // learns the toy task
         double best = phase.BestScore;
         Assert.True(best > 0.5, $"the toy task was not learned (dev accuracy {best})");

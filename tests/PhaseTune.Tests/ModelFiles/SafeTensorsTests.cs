@@ -1,11 +1,10 @@
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Text;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PhaseTune.Tests.Checkpoints;
+namespace PhaseTune.Tests.ModelFiles;
 
 public class SafeTensorsTests
 {

@@ -2,11 +2,10 @@ using PhaseTune.Data;
 using PhaseTune.Models;
 using PhaseTune.Phases;
 using PhaseTune.Training.Optimization;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests.Training.Optimization;
 
 public class LlrdTests
 {

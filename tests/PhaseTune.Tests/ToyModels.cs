@@ -2,7 +2,7 @@ using PhaseTune.Models;
 using PhaseTune.Text;
 using TorchSharp;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests;
 
 /// <summary>Tiny encoders over the real bert-base-uncased vocabulary, for fast training tests.</summary>
 public static class ToyModels

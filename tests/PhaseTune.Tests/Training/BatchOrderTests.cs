@@ -3,7 +3,7 @@ using Xunit;
 
 namespace PhaseTune.Tests.Training;
 
-public class BatchingTests
+public class BatchOrderTests
 {
     static readonly int[] Lengths = Enumerable.Range(0, 1000).Select(i => i * 7919 % 97 + 1).ToArray();
 

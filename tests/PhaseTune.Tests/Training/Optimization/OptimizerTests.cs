@@ -1,9 +1,8 @@
 using PhaseTune.Training.Optimization;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests.Training.Optimization;
 
 public class OptimizerTests
 {

@@ -4,7 +4,7 @@ using PhaseTune.Runs;
 using PhaseTune.Training;
 using Xunit;
 
-namespace PhaseTune.Tests.Training;
+namespace PhaseTune.Tests.Runs;
 
 /// <summary>A run killed mid-phase and started again ends exactly where an uninterrupted run ends.</summary>
 public class ResumeTests
@@ -28,7 +28,7 @@ public class ResumeTests
         var splits = new DataSplits(data, data, data, labels, false);
         var c = new TrainConfig
         {
-            BatchSize = 4, MaxLength = 32, Seed = 9, LogEvery = 1, CheckpointEvery = 2, Phases = ["dae", "cl", "ft"],
+            BatchSize = 4, MaxLength = 32, Seed = 9, LogEvery = 1, CheckpointEvery = 2, Phases = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune],
             Dae = new DaeConfig { Epochs = 2, Lr = 1e-3 }, Cl = new ContrastiveConfig { Epochs = 1, Lr = 1e-3, Aug = 2, Projection = "linear" },
             Ft = new FineTuneConfig { MaxEpochs = 3, Lr = 1e-3, LrHead = 1e-2 },
         };
@@ -56,7 +56,7 @@ public class ResumeTests
     {
         var data = ToyModels.Corpus();
         var splits = new DataSplits(data, data, null, LabelSet.FromTrain(data, null), false);
-        var c = new TrainConfig { BatchSize = 4, MaxLength = 32, CheckpointEvery = 1, Phases = ["ft"], Ft = new FineTuneConfig { MaxEpochs = 2 } };
+        var c = new TrainConfig { BatchSize = 4, MaxLength = 32, CheckpointEvery = 1, Phases = [PhaseKind.FineTune], Ft = new FineTuneConfig { MaxEpochs = 2 } };
         string dir = Paths.TempDir();
         Assert.Throws<OperationCanceledException>(() =>
             TrainRun.Run(ToyModels.Encoder(1), ToyModels.Tokenizer, splits, c, dir, new KillAt("ft", 2)));

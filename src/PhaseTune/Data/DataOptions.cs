@@ -1,0 +1,59 @@
+using PhaseTune.IO;
+
+namespace PhaseTune.Data;
+
+/// <summary>Where a run's examples come from and how many it uses: a directory (`train*`, `dev|validation|valid|val`,
+/// `test`) or explicit files, the columns, and at most one cut of the training set — the first <see cref="Limit"/>
+/// rows, or a seeded stratified sample of about <see cref="Sample"/> (for sets ordered by label, such as MASSIVE).</summary>
+public sealed record DataOptions
+{
+    public string? Dir { get; init; }
+    public string? Train { get; init; }
+    public string? Dev { get; init; }
+    public string? Test { get; init; }
+    public string TextColumn { get; init; } = "text";
+    public string LabelColumn { get; init; } = "label";
+    public int? Limit { get; init; }
+    public int? Sample { get; init; }
+
+    ColumnOptions Columns => new(TextColumn, LabelColumn);
+
+    /// <summary>Labelled train / dev / test; dev and test labels must occur in the (cut) training set.</summary>
+    public DataSplits Load(int seed, string? labelLevels)
+    {
+        CheckCuts();
+        var data = DataSplits.Load(Dir, Train, Dev, Test, Columns, seed, labelLevels);
+        List<Example>? train = null;
+        if (Limit is int n) train = data.Train.Take(n).ToList();
+        else if (Sample is int m) train = DataSplits.StratifiedSample(data.Train, m, Seeds.Mix(seed, "sample"));
+        if (train is null) return data;
+        var labels = LabelSet.FromTrain(train, labelLevels);
+        string hint = " (the cut training set lacks them; try --sample)";
+        try
+        {
+            labels.CheckKnown(data.Dev, "dev");
+            if (data.Test is not null) labels.CheckKnown(data.Test, "test");
+        }
+        catch (InvalidDataException e) { throw new InvalidDataException(e.Message + hint); }
+        return data with { Train = train, Labels = labels };
+    }
+
+    /// <summary>The training texts alone (labels optional), cut to the first <see cref="Limit"/>, for objectives that
+    /// need no labels; dev and test are not read.</summary>
+    public DataSplits LoadTexts()
+    {
+        CheckCuts();
+        if (Sample is not null) throw new ArgumentException("--sample draws by label; for texts alone use --limit");
+        string source = Train ?? (Dir is string d ? DataSplits.FindTrain(d) : throw new ArgumentException("give --data DIR or --train FILE"));
+        var texts = DatasetReader.ReadUnlabelled(source, new ColumnOptions(TextColumn));
+        if (Limit is int n) texts = texts.Take(n).ToList();
+        return new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false);
+    }
+
+    void CheckCuts()
+    {
+        if (Limit is not null && Sample is not null) throw new ArgumentException("give --limit or --sample, not both");
+        if (Limit is < 2) throw new ArgumentException($"--limit must be at least 2 (got {Limit})");
+        if (Sample is < 2) throw new ArgumentException($"--sample must be at least 2 (got {Sample})");
+    }
+}

@@ -1,0 +1,63 @@
+using PhaseTune.Phases;
+using static PhaseTune.Runs.OptionValue;
+
+namespace PhaseTune.Runs;
+
+/// <summary>The one table of flags that set config keys. `train`, `ablate` and `pretrain` declare their options from
+/// it; every flag is also a key of the config file (`--config`, TOML or JSON, snake_case, one section per phase).</summary>
+public static class ConfigOptions
+{
+    static ConfigOption O(string flag, OptionValue value, string path, string description = "") => new(flag, value, [path], description);
+
+    /// <summary>Settings of every run that trains an encoder.</summary>
+    public static readonly IReadOnlyList<ConfigOption> Run =
+    [
+        O("--seed", Integer, "seed"),
+        O("--threads", Integer, "threads", "torch CPU threads"),
+        O("--batch-size", Integer, "batch_size"),
+        O("--no-group-by-length", SetsFalse, "group_by_length", "plain shuffled DAE and contrastive batches (default: batches of similar lengths, less padding)"),
+        O("--max-length", Integer, "max_length"),
+        O("--pooling", Word, "pooling", "cls|mean|max"),
+        O("--label-levels", Word, "label_levels", "separator of hierarchical labels, e.g. /"),
+        O("--dae-epochs", Integer, "dae.epochs"),
+        O("--cl-epochs", Integer, "cl.epochs"),
+        O("--ft-epochs", Integer, "ft.max_epochs", "maximum fine-tuning epochs"),
+        O("--joint-epochs", Integer, "joint.epochs"),
+        O("--patience", Integer, "ft.patience"),
+        O("--min-epochs", Integer, "ft.min_epochs", "fine-tuning epochs before early stopping may stop"),
+        O("--deletion-ratio", Number, "dae.deletion_ratio", "fraction of words deleted (DAE)"),
+        O("--cl-aug", Integer, "cl.aug"),
+        O("--imbalance", Word, "cl.imbalance", "normal|extra|none"),
+        O("--cl-projection", Word, "cl.projection", "none|linear"),
+        O("--lr-dae", Number, "dae.lr"),
+        O("--lr-cl", Number, "cl.lr"),
+        O("--lr-ft", Number, "ft.lr"),
+        O("--lr-head", Number, "ft.lr_head"),
+        O("--lr-joint", Number, "joint.lr"),
+        O("--untie-decoder", SetsFalse, "dae.tie_decoder"),
+        O("--head-activation", Word, "ft.head_activation", "relu|gelu|tanh|none"),
+        O("--freeze-encoder", SetsTrue, "ft.freeze_encoder"),
+        O("--class-weights", SetsTrue, "ft.class_weights"),
+        O("--metric", Word, "ft.metric", "accuracy|macro_f1 (early stopping)"),
+        O("--joint-mode", Word, "joint.mode", "sum|alternate"),
+        O("--llrd", Number, "ft.llrd", "layer-wise learning-rate decay factor (fine-tuning)"),
+        O("--warmup-ratio", Number, "ft.warmup_ratio", "fine-tuning warmup fraction"),
+        O("--schedule", Word, "ft.schedule", "linear|cosine|constant (fine-tuning)"),
+        O("--optimizer", Word, "ft.optimizer", "adamw|sgd (fine-tuning)"),
+        O("--momentum", Number, "ft.momentum", "SGD momentum"),
+    ];
+
+    /// <summary>`train`'s phase sequence.</summary>
+    public static readonly ConfigOption Phases = O("--phases", List, "phases",
+        string.Join(" | ", PhaseKinds.ClassifierRecipes.Select(PhaseKinds.Names)) + $" (default {PhaseKinds.Names(new TrainConfig().Phases)})");
+
+    /// <summary>`pretrain`'s objective (its one phase) and the settings it shares between DAE and the embedding objectives.</summary>
+    public static readonly IReadOnlyList<ConfigOption> Pretrain =
+    [
+        new("--objective", List, ["phases"], string.Join("|", PhaseKinds.PretrainObjectives.Select(k => k.Name())), Required: true),
+        new("--epochs", Integer, ["dae.epochs", "pretrain.epochs"]),
+        new("--lr", Number, ["dae.lr", "pretrain.lr"]),
+        O("--temperature", Number, "pretrain.temperature"),
+        O("--positive-label", Word, "pretrain.positive_label", "label of positive pairs for mnrl on pair data (default 1)"),
+    ];
+}

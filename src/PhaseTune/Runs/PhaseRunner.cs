@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PhaseTune.IO;
+using PhaseTune.Phases;
+using PhaseTune.Training;
+using TorchSharp;
+
+namespace PhaseTune.Runs;
+
+/// <summary>The one path every command trains through (train, ablate, pretrain, multitask). It owns what a run's
+/// phases share: torch seeded per phase from the run seed, the <see cref="Trainer"/> (log.jsonl, checkpoints, resume),
+/// seconds per phase (kept in DIR/phase_seconds.json so a resumed run still reports them), and the end of a run:
+/// outputs written, then the checkpoint removed.</summary>
+public sealed class PhaseRunner
+{
+    readonly Trainer _trainer;
+    readonly int _seed;
+    readonly int _resumeAt;
+    readonly string _timesPath;
+    readonly Dictionary<string, double> _seconds = new();
+
+    /// <param name="identity">what must be unchanged for a checkpoint in <paramref name="outDir"/> to be resumed</param>
+    /// <param name="restart">discard a checkpoint instead of resuming from it</param>
+    public PhaseRunner(string outDir, int seed, TrainerOptions options, string identity, ITrainingObserver? observer = null, bool restart = false)
+    {
+        if (restart && Directory.Exists(Path.Combine(outDir, "checkpoint"))) Directory.Delete(Path.Combine(outDir, "checkpoint"), true);
+        _trainer = new Trainer(outDir, options, identity, observer);
+        _seed = seed;
+        _resumeAt = _trainer.ResumePhaseIndex;
+        _timesPath = Path.Combine(outDir, "phase_seconds.json");
+        if (_resumeAt >= 0 && File.Exists(_timesPath))
+            foreach (var (k, v) in JsonNode.Parse(File.ReadAllText(_timesPath))!.AsObject()) _seconds[k] = v!.GetValue<double>();
+    }
+
+    public IReadOnlyDictionary<string, double> Seconds => _seconds;
+
+    /// <summary>Whether phase <paramref name="index"/> finished before this run was killed (its weights are in the checkpoint).</summary>
+    public bool Finished(int index) => index < _resumeAt;
+
+    /// <summary>Counts seconds a phase took outside this run (an ablation's shared DAE) unless a resumed run has them.</summary>
+    public void Credit(PhaseKind kind, double seconds) => _seconds.TryAdd(kind.Name(), seconds);
+
+    /// <summary>Seeds torch for the phase, builds it, trains it (resuming it if the checkpoint was taken in it) and
+    /// times it. The caller disposes the phase when done with it.</summary>
+    public T Run<T>(int index, PhaseKind kind, Func<T> create) where T : TrainingPhase
+    {
+        string name = kind.Name();
+        torch.manual_seed(Seeds.Mix(_seed, "torch-" + name));
+        var clock = Stopwatch.StartNew();
+        var phase = create();
+        _trainer.Run(phase, index);
+        _seconds[name] = _seconds.GetValueOrDefault(name) + clock.Elapsed.TotalSeconds;
+        AtomicFile.WriteAllText(_timesPath, JsonSerializer.Serialize(_seconds));
+        return phase;
+    }
+
+    /// <summary>Writes the run's outputs, then removes the checkpoint: a kill before this point resumes, after it the
+    /// outputs are whole.</summary>
+    public void Complete(Action writeOutputs)
+    {
+        writeOutputs();
+        _trainer.Complete();
+        File.Delete(_timesPath);
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.Json.Nodes;
+using PhaseTune.Phases;
+using PhaseTune.Runs;
+using Xunit;
+
+namespace PhaseTune.Tests.Runs;
+
+public class ConfigResolverTests
+{
+    static IEnumerable<ConfigOverride> Flag(string flag, string? value = null) =>
+        ConfigOptions.Run.Concat(ConfigOptions.Pretrain).Append(ConfigOptions.Phases).Single(o => o.Flag == flag).Overrides(value);
+
+    static string TempConfig(string name, string text)
+    {
+        string path = Path.Combine(Paths.TempDir(), name);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    [Fact]
+    public void EveryFlagSetsAnExistingConfigKeyAndNoFlagIsDeclaredTwice()
+    {
+        var all = ConfigOptions.Run.Concat(ConfigOptions.Pretrain).Append(ConfigOptions.Phases).ToList();
+        Assert.Equal(all.Count, all.Select(o => o.Flag).Distinct().Count());
+        var json = JsonNode.Parse(new TrainConfig().ToJson())!.AsObject();
+        foreach (var path in all.SelectMany(o => o.Paths))
+        {
+            JsonNode? node = json;
+            var keys = path.Split('.');
+            foreach (var k in keys[..^1]) node = node?[k];
+            Assert.True(node is JsonObject o && o.ContainsKey(keys[^1]), $"'{path}' is not a key of TrainConfig");
+        }
+    }
+
+    [Fact]
+    public void PresetThenFileThenFlagsEachOverrideTheLayerBefore()
+    {
+        Assert.Equal(2e-5, ConfigResolver.Resolve("some/pretrained/model").Ft.Lr);             // the paper's default
+        Assert.Equal(1e-3, ConfigResolver.Resolve("scratch:tiny").Ft.Lr);                      // scratch preset
+        string file = TempConfig("c.toml", "batch_size = 8\n[ft]\nlr = 5e-4\npatience = 7\n");
+        var fromFile = ConfigResolver.Resolve("scratch:tiny", file);
+        Assert.Equal((5e-4, 7, 8), (fromFile.Ft.Lr, fromFile.Ft.Patience, fromFile.BatchSize));
+        Assert.Equal(1e-4, fromFile.Cl.Lr);                                                    // untouched preset value survives
+        var flagged = ConfigResolver.Resolve("scratch:tiny", file, [.. Flag("--lr-ft", "1e-4"), .. Flag("--untie-decoder"), .. Flag("--freeze-encoder")]);
+        Assert.Equal((1e-4, 7, false, true), (flagged.Ft.Lr, flagged.Ft.Patience, flagged.Dae.TieDecoder, flagged.Ft.FreezeEncoder));
+    }
+
+    [Fact]
+    public void AConfigFilesPhasesHoldUnlessPhasesIsGiven()
+    {
+        string file = TempConfig("c.json", "{\"phases\": [\"supcon\", \"ft\"]}");
+        Assert.Equal([PhaseKind.SupCon, PhaseKind.FineTune], ConfigResolver.Resolve("scratch:tiny", file).Phases);
+        Assert.Equal([PhaseKind.FineTune], ConfigResolver.Resolve("scratch:tiny", file, Flag("--phases", "ft")).Phases);
+        Assert.Equal([PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune], ConfigResolver.Resolve("scratch:tiny").Phases);
+    }
+
+    [Fact]
+    public void OneFlagCanSetSeveralKeys()
+    {
+        var c = ConfigResolver.Resolve("scratch:tiny", null, [.. Flag("--objective", "dae"), .. Flag("--epochs", "3"), .. Flag("--lr", "0.25")]);
+        Assert.Equal([PhaseKind.Dae], c.Phases);
+        Assert.Equal((3, 3, 0.25, 0.25), (c.Dae.Epochs, c.Pretrain.Epochs, c.Dae.Lr, c.Pretrain.Lr));
+    }
+
+    [Fact]
+    public void ErrorsNameTheFlagOrTheConfigKey()
+    {
+        string file = TempConfig("bad.toml", "[dae]\nepochs = 1\nlearning_rate = 3\n");
+        var unknown = Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", file)).Message;
+        Assert.Contains("bad.toml: unknown config key 'dae.learning_rate'", unknown);
+        Assert.Contains("lr", unknown);
+        Assert.DoesNotContain(".NET", unknown);
+        Assert.Contains("--imbalance", Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--imbalance", "lots"))).Message);
+        Assert.Contains("--phases: unknown phase 'tsdae'", Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--phases", "tsdae,ft"))).Message);
+        var batch = Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--batch-size", "0"))).Message;
+        Assert.Contains("batch_size must be at least 1 (got 0)", batch);
+        Assert.Contains("--batch-size", batch);
+        Assert.Contains("max_length must be at least 3 (got -5)", Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--max-length", "-5"))).Message);
+        Assert.Contains("--seed: 'x' is not an integer", Assert.Throws<ArgumentException>(() => Flag("--seed", "x").ToList()).Message);
+        Assert.Contains("--lr-dae: 'fast' is not a number", Assert.Throws<ArgumentException>(() => Flag("--lr-dae", "fast").ToList()).Message);
+    }
+}
