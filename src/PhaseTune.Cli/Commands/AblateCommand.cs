@@ -16,6 +16,7 @@ public static class AblateCommand
         var flags = new RunFlags(cmd, ConfigOptions.Run);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            flags.CheckOutput(r, outDir, AblationRun.Writes);
             var config = flags.Resolve(r);
             var data = flags.DataOptions(r).Load(config.Seed, config.LabelLevels);
             var seedList = r.GetValue(seeds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

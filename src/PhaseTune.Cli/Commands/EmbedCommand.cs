@@ -27,8 +27,8 @@ public static class EmbedCommand
     {
         if (maxLength < 3) throw new ArgumentException($"--max-length must be at least 3 (got {maxLength})");
         if (batchSize < 1) throw new ArgumentException($"--batch-size must be positive (got {batchSize})");
-        var texts = TextLines.Read(input);
-        if (texts.Count == 0) throw new InvalidDataException($"{input}: input file is empty");
+        PathGuard.CheckOutput(("--output", output), ("--input", input), ("--model", modelDir));
+        var texts = TextLines.Stream(input);
         var mode = pooling is null ? (PoolingMode?)null : Pooling.Parse(pooling);
 
         var loaded = ModelDirectory.Load(modelDir);
@@ -37,24 +37,27 @@ public static class EmbedCommand
         if (loaded.Report.NewlyInitialized.Count > 0)
             Console.Error.WriteLine($"phasetune: not in the checkpoint, freshly initialised: {string.Join(", ", loaded.Report.NewlyInitialized)}");
         var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
-        var vectors = embedder.Embed(texts, maxLength, batchSize);
+        int count = 0, size = 0;
+        // streamed into a temporary file that replaces --output only once every line is written
         AtomicFile.Write(output, s =>
         {
             using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            for (int i = 0; i < texts.Count; i++)
+            foreach (var (text, vector) in embedder.Stream(texts, maxLength, batchSize))
             {
                 w.WriteStartObject();
-                w.WriteString("text", texts[i]);
+                w.WriteString("text", text);
                 w.WriteStartArray("embedding");
-                foreach (var v in vectors[i]) w.WriteNumberValue(v);
+                foreach (var v in vector) w.WriteNumberValue(v);
                 w.WriteEndArray();
                 w.WriteEndObject();
                 w.Flush();
                 s.WriteByte((byte)'\n');
                 w.Reset();
+                (count, size) = (count + 1, vector.Length);
             }
+            if (count == 0) throw new InvalidDataException($"{input}: input file is empty");
         });
-        Console.Error.WriteLine($"phasetune: wrote {texts.Count} embeddings of size {vectors[0].Length} to {output}");
+        Console.Error.WriteLine($"phasetune: wrote {count} embeddings of size {size} to {output}");
         return 0;
     }
 }

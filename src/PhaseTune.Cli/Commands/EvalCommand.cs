@@ -42,26 +42,29 @@ public static class EvalCommand
         var cmd = new Command("predict", "Predict labels; writes {text, label, scores} per input.") { model, input, output, textColumn };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            string path = r.GetValue(input)!;
-            var texts = InputTexts.Read(path, r.GetValue(textColumn)!);
-            if (texts.Count == 0) throw new InvalidDataException($"{path}: input file is empty");
+            string path = r.GetValue(input)!, outPath = r.GetValue(output)!;
+            PathGuard.CheckOutput(("--output", outPath), ("--input", path), ("--model", r.GetValue(model)));
+            var texts = InputTexts.Stream(path, r.GetValue(textColumn)!);
             var classifier = ClassifierDirectory.Load(r.GetValue(model)!);
-            var probs = classifier.PredictProba(texts);
-            AtomicFile.Write(r.GetValue(output)!, s =>
+            int count = 0;
+            // streamed into a temporary file that replaces --output only once every line is written
+            AtomicFile.Write(outPath, s =>
             {
                 using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true);
-                for (int i = 0; i < texts.Count; i++)
+                foreach (var ((a, b), probs) in classifier.PredictStream(texts))
                 {
                     var scores = new JsonObject();
-                    for (int k = 0; k < classifier.Labels.Count; k++) scores[classifier.Labels[k]] = probs[i][k];
-                    var row = new JsonObject { ["text"] = texts[i].A };
-                    if (texts[i].B is string b) row["text2"] = b;
-                    row["label"] = classifier.Labels[Array.IndexOf(probs[i], probs[i].Max())];
+                    for (int k = 0; k < classifier.Labels.Count; k++) scores[classifier.Labels[k]] = probs[k];
+                    var row = new JsonObject { ["text"] = a };
+                    if (b is not null) row["text2"] = b;
+                    row["label"] = classifier.Labels[Array.IndexOf(probs, probs.Max())];
                     row["scores"] = scores;
                     w.WriteLine(row.ToJsonString());
+                    count++;
                 }
+                if (count == 0) throw new InvalidDataException($"{path}: input file is empty");
             });
-            Console.Error.WriteLine($"phasetune: wrote {texts.Count} predictions to {r.GetValue(output)}");
+            Console.Error.WriteLine($"phasetune: wrote {count} predictions to {outPath}");
             return 0;
         }));
         return cmd;

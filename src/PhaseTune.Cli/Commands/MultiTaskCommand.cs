@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PhaseTune.IO;
 using PhaseTune.MultiTask;
 using PhaseTune.Runs;
 
@@ -18,6 +19,8 @@ public static class MultiTaskCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var c = MultiTaskConfig.Load(r.GetValue(config)!);
+            PathGuard.CheckOutputFolder(("--out", r.GetValue(outDir)!), MultiTaskRun.Writes, [("--config", r.GetValue(config)), ("model", c.Model), ("vocab", c.Vocab),
+                .. c.Tasks.Select(t => ($"task {t.Name} data", (string?)t.Data))]);
             if (r.GetValue(maxSteps) is < 1) throw new ArgumentException("--max-steps must be positive");
             if (r.GetValue(limit) is < 2) throw new ArgumentException("--limit-per-task must be at least 2");
             var metrics = ConsoleProgress.Run(r.GetValue(quiet), obs => MultiTaskRun.Run(c, r.GetValue(outDir)!, obs, r.GetValue(maxSteps), r.GetValue(limit)));

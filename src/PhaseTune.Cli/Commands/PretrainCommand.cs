@@ -15,6 +15,7 @@ public static class PretrainCommand
         var flags = new RunFlags(cmd, [.. ConfigOptions.Run, .. ConfigOptions.Pretrain]);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            flags.CheckOutput(r, outDir, PretrainRun.Writes);
             var config = flags.Resolve(r);
             var objective = PretrainRun.Objective(config);
             var options = flags.DataOptions(r);

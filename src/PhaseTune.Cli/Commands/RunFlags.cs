@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PhaseTune.Data;
+using PhaseTune.IO;
 using PhaseTune.Phases;
 using PhaseTune.Runs;
 
@@ -48,6 +49,10 @@ public sealed class RunFlags
         }
         return ConfigResolver.Resolve(r.GetValue(Model)!, r.GetValue(Config), overrides);
     }
+
+    /// <summary>Refuses an output folder that is, lies inside, or would overwrite anything the command reads.</summary>
+    public void CheckOutput(ParseResult r, Option<string> output, IReadOnlyList<string> writes) => PathGuard.CheckOutputFolder((output.Name, r.GetValue(output)!), writes,
+        [.. DataOptions(r).Inputs, ("--model", r.GetValue(Model)), ("--vocab", r.GetValue(Vocab)), ("--config", r.GetValue(Config))]);
 
     public DataOptions DataOptions(ParseResult r) => new()
     {

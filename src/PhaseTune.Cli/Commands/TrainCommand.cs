@@ -14,6 +14,7 @@ public static class TrainCommand
         var flags = new RunFlags(cmd, [ConfigOptions.Phases, .. ConfigOptions.Run]);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
+            flags.CheckOutput(r, outDir, TrainRun.Writes);
             var config = flags.Resolve(r).ValidateClassifierRecipe(r.GetValue(flags.Config) ?? "options");
             var data = flags.DataOptions(r).Load(config.Seed, config.LabelLevels);
             string dir = r.GetValue(outDir)!;

@@ -18,6 +18,9 @@ public sealed record DataOptions
 
     ColumnOptions Columns => new(TextColumn, LabelColumn);
 
+    /// <summary>The paths read, with the flags that name them (for <c>PathGuard.CheckOutput</c>).</summary>
+    public IEnumerable<(string Flag, string? Path)> Inputs => [("--data", Dir), ("--train", Train), ("--dev", Dev), ("--test", Test)];
+
     /// <summary>Labelled train / dev / test; dev and test labels must occur in the (cut) training set.</summary>
     public DataSplits Load(int seed, string? labelLevels)
     {

@@ -3,6 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.IO;
 using Parquet.Serialization;
 
 namespace PhaseTune.Data;
@@ -50,7 +51,7 @@ public static class DatasetReader
                 lineNo++;
                 if (string.IsNullOrWhiteSpace(line)) continue;
                 JsonObject o;
-                try { o = JsonNode.Parse(line) as JsonObject ?? throw new JsonException("not a JSON object"); }
+                try { o = JsonNode.Parse(line, null, StrictJson.Document) as JsonObject ?? throw new JsonException("not a JSON object"); }
                 catch (JsonException e) { throw new InvalidDataException($"{path}:{lineNo}: malformed JSON ({e.Message})"); }
                 string? Field(string key) => o[key] switch
                 {

@@ -9,9 +9,12 @@ public static class CheckpointLoader
     static readonly string[] Prefixes = ["bert.", "roberta.", "model.", "encoder_model."];
 
     /// <param name="optional">model keys that may be absent (they keep their initialisation), e.g. the pooler.</param>
-    public static LoadReport Load(nn.Module model, string path, Func<string, bool>? optional = null)
+    public static LoadReport Load(nn.Module model, string path, Func<string, bool>? optional = null) =>
+        Load(model, SafeTensorsFile.Open(path), optional);
+
+    public static LoadReport Load(nn.Module model, SafeTensorsFile file, Func<string, bool>? optional = null)
     {
-        var file = SafeTensorsFile.Open(path);
+        string path = file.Path;
         var byKey = new Dictionary<string, string>();          // canonical key → checkpoint name
         foreach (var name in file.Entries.Keys)
             byKey.TryAdd(Canonical(name), name);

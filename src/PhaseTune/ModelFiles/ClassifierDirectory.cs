@@ -30,10 +30,11 @@ public static class ClassifierDirectory
 
     public static TextClassifier Load(string directory)
     {
-        string labelsPath = Path.Combine(directory, "labels.json");
+        var folder = new SandboxedFolder(directory);
+        string labelsPath = folder.File("labels.json");
         if (!File.Exists(labelsPath)) throw new FileNotFoundException($"{directory}: not a PhaseTune classifier (no labels.json)");
         JsonObject meta;
-        try { meta = JsonNode.Parse(File.ReadAllText(labelsPath))!.AsObject(); }
+        try { meta = JsonNode.Parse(File.ReadAllText(labelsPath), null, StrictJson.Document)!.AsObject(); }
         catch (JsonException e) { throw new InvalidDataException($"{labelsPath}: invalid JSON ({e.Message})"); }
         var labels = meta["labels"]!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
         var loaded = ModelDirectory.Load(directory);
@@ -41,7 +42,7 @@ public static class ClassifierDirectory
         if (meta["projection"]?.GetValue<bool>() == true) encoder.AddProjection();
         string act = meta["head_activation"]!.GetValue<string>();
         var head = new ClassificationHead(loaded.Model.Config.HiddenSize, labels.Length, act);
-        var file = SafeTensorsFile.Open(Path.Combine(directory, "head.safetensors"));
+        var file = SafeTensorsFile.Open(folder.File("head.safetensors"));
         using (no_grad())
         {
             void Fill(nn.Module m, string prefix)

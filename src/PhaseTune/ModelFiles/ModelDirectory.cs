@@ -13,55 +13,76 @@ public static class ModelDirectory
 {
     public static LoadedEncoder Load(string directory)
     {
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"{directory}: model directory not found");
-        var (hfDir, poolingDir, normalize) = Resolve(directory);
-        var config = EncoderConfig.Load(Path.Combine(hfDir, "config.json"));
-        string weights = Path.Combine(hfDir, "model.safetensors");
+        var folder = new SandboxedFolder(directory);
+        var (hf, poolingDir, normalize) = Resolve(folder);
+        var config = EncoderConfig.Load(hf.File("config.json"));
+        string weights = hf.File("model.safetensors");
         if (!File.Exists(weights))
-            throw new FileNotFoundException(File.Exists(Path.Combine(hfDir, "pytorch_model.bin"))
-                ? $"{hfDir}: only pytorch_model.bin found; PhaseTune reads safetensors (convert with safetensors' convert script)"
-                : $"{hfDir}: no model.safetensors");
-        var tokenizer = TokenizerLoader.Load(hfDir);
+            throw new FileNotFoundException(File.Exists(hf.File("pytorch_model.bin"))
+                ? $"{hf.Path}: only pytorch_model.bin found; PhaseTune reads safetensors (convert with safetensors' convert script)"
+                : $"{hf.Path}: no model.safetensors");
+        var file = SafeTensorsFile.Open(weights);
+        long stored = file.Entries.Values.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b));
+        long pooler = (long)config.HiddenSize * config.HiddenSize + config.HiddenSize;   // may be absent from the file
+        if (config.ParameterCount is not long needed || needed - pooler > stored)
+            throw new InvalidDataException($"{hf.File("config.json")}: describes an encoder of {config.ParameterCount?.ToString() ?? "more than 2^62"} numbers " +
+                $"but {weights} holds {stored}; the two files do not belong together");
+        var tokenizer = TokenizerLoader.Load(hf);
         if (tokenizer.VocabSize > config.VocabSize)
-            throw new InvalidDataException($"{hfDir}: tokenizer has {tokenizer.VocabSize} tokens but config.json vocab_size is {config.VocabSize}");
+            throw new InvalidDataException($"{hf.Path}: tokenizer has {tokenizer.VocabSize} tokens but config.json vocab_size is {config.VocabSize}");
         var model = new BertModel(config);
-        var report = CheckpointLoader.Load(model, weights, key => key.StartsWith("pooler.", StringComparison.Ordinal));
+        var report = CheckpointLoader.Load(model, file, key => key.StartsWith("pooler.", StringComparison.Ordinal));
         model.eval();
-        var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(Path.Combine(poolingDir, "config.json"));
+        var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(poolingDir.File("config.json"));
         return new LoadedEncoder(model, tokenizer, pooling, normalize, report);
     }
 
-    static (string HfDir, string? PoolingDir, bool Normalize) Resolve(string dir)
+    /// <summary>The folders of a model directory's transformer and pooling modules, and whether it normalises.</summary>
+    public static (string Transformer, string? Pooling, bool Normalize) Layout(string directory)
     {
-        string modulesJson = Path.Combine(dir, "modules.json");
+        var (hf, pooling, normalize) = Resolve(new SandboxedFolder(directory));
+        return (hf.Path, pooling?.Path, normalize);
+    }
+
+    /// <summary>Where the transformer and the pooling config sit; every module path must stay inside the folder.</summary>
+    static (SandboxedFolder Hf, SandboxedFolder? Pooling, bool Normalize) Resolve(SandboxedFolder dir)
+    {
+        string modulesJson = dir.File("modules.json");
         if (File.Exists(modulesJson))
         {
             JsonArray modules;
-            try { modules = JsonNode.Parse(File.ReadAllText(modulesJson)) as JsonArray ?? throw new JsonException("not an array"); }
+            try { modules = JsonNode.Parse(File.ReadAllText(modulesJson), null, StrictJson.Document) as JsonArray ?? throw new JsonException("not an array"); }
             catch (JsonException e) { throw new InvalidDataException($"{modulesJson}: invalid JSON ({e.Message})"); }
-            string? hf = null, pooling = null;
+            SandboxedFolder? hf = null, pooling = null;
             bool normalize = false;
             foreach (var m in modules.OfType<JsonObject>())
             {
-                string type = m["type"]?.GetValue<string>() ?? "", path = m["path"]?.GetValue<string>() ?? "";
-                if (type.EndsWith(".Transformer")) hf ??= Path.Combine(dir, path);
-                else if (type.EndsWith(".Pooling")) pooling ??= Path.Combine(dir, path);
+                string type = Field(m, "type"), path = Field(m, "path");
+                if (type.EndsWith(".Transformer")) hf ??= dir.Folder(path, modulesJson);
+                else if (type.EndsWith(".Pooling")) pooling ??= dir.Folder(path, modulesJson);
                 else if (type.EndsWith(".Normalize")) normalize = true;
             }
             if (hf is null) throw new InvalidDataException($"{modulesJson}: no Transformer module listed");
             return (hf, pooling, normalize);
+
+            string Field(JsonObject m, string key) => m[key] switch
+            {
+                null => "",
+                JsonValue v when v.TryGetValue<string>(out var s) => s,
+                _ => throw new InvalidDataException($"{modulesJson}: a module's \"{key}\" is not a string"),
+            };
         }
-        string old = Path.Combine(dir, "0_Transformer");
-        if (!File.Exists(Path.Combine(dir, "config.json")) && File.Exists(Path.Combine(old, "config.json")))
-            return (old, Directory.Exists(Path.Combine(dir, "1_Pooling")) ? Path.Combine(dir, "1_Pooling") : null, false);
-        return (dir, Directory.Exists(Path.Combine(dir, "1_Pooling")) ? Path.Combine(dir, "1_Pooling") : null, false);
+        SandboxedFolder? Pooling() => Directory.Exists(dir.File("1_Pooling")) ? dir.Folder("1_Pooling") : null;
+        if (!File.Exists(dir.File("config.json")) && File.Exists(dir.File(System.IO.Path.Combine("0_Transformer", "config.json"))))
+            return (dir.Folder("0_Transformer"), Pooling(), false);
+        return (dir, Pooling(), false);
     }
 
     /// <summary>sentence-transformers' Pooling config: the first mode flag that is set.</summary>
     public static PoolingMode ReadPooling(string path)
     {
         JsonObject o;
-        try { o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new JsonException("not an object"); }
+        try { o = JsonNode.Parse(File.ReadAllText(path), null, StrictJson.Document) as JsonObject ?? throw new JsonException("not an object"); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
         catch (FileNotFoundException) { throw new FileNotFoundException($"{path}: pooling config not found"); }
         bool Flag(string k) => o[k] is JsonValue v && v.TryGetValue<bool>(out var b) && b;

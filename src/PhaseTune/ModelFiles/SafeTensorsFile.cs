@@ -44,7 +44,7 @@ public sealed class SafeTensorsFile
         var headerBytes = new byte[headerLen];
         fs.ReadExactly(headerBytes);
         JsonObject header;
-        try { header = JsonNode.Parse(Encoding.UTF8.GetString(headerBytes)) as JsonObject ?? throw new JsonException("not an object"); }
+        try { header = JsonNode.Parse(Encoding.UTF8.GetString(headerBytes), null, StrictJson.Document) as JsonObject ?? throw new JsonException("not an object"); }
         catch (Exception e) when (e is JsonException or DecoderFallbackException)
         { throw new InvalidDataException($"{path}: corrupt safetensors header (invalid JSON: {e.Message})"); }
 
@@ -83,14 +83,14 @@ public sealed class SafeTensorsFile
                 .Select(x => x!.GetValue<long>()).ToArray();
             if (offs.Length != 2 || offs[0] < 0 || offs[1] < offs[0])
                 throw new InvalidDataException($"{Where()}: bad data_offsets [{string.Join(", ", offs)}]");
-            long expected = shape.Aggregate(1L, (a, b) => a * b) * dt.Size;
+            long expected = checked(shape.Aggregate(1L, (a, b) => checked(a * b)) * dt.Size);
             if (offs[1] - offs[0] != expected)
                 throw new InvalidDataException($"{Where()}: {offs[1] - offs[0]} data bytes but shape [{string.Join(", ", shape)}] of {dtype} needs {expected}");
             if (offs[1] > dataLen)
                 throw new InvalidDataException($"{Where()}: data [{offs[0]}, {offs[1]}) runs past the end of the file ({dataLen} data bytes): truncated file");
             return new SafeTensorEntry(name, dtype, shape, offs[0], offs[1]);
         }
-        catch (Exception e) when (e is InvalidOperationException or FormatException)
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         { throw new InvalidDataException($"{Where()}: malformed entry ({e.Message})"); }
     }
 

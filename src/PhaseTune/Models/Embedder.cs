@@ -3,13 +3,36 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>Batched, no-grad sentence embeddings. Texts are batched by length (fewer pads) and returned in input order.</summary>
+/// <summary>Batched, no-grad sentence embeddings, in input order; texts are batched by length (fewer pads).</summary>
 public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode pooling, bool normalize = false)
 {
-    public float[][] Embed(IReadOnlyList<string> texts, int maxLength = 512, int batchSize = 32)
+    /// <summary>How many texts are read ahead and sorted by length before they are embedded.</summary>
+    public const int Window = 4096;
+
+    /// <summary>All texts at once, batched by length across the whole list.</summary>
+    public float[][] Embed(IReadOnlyList<string> texts, int maxLength = 512, int batchSize = 32) =>
+        EmbedBatch(texts, Check(maxLength, batchSize), batchSize);
+
+    /// <summary>Texts as they come, each with its vector, <see cref="Window"/> at a time: memory stays flat however
+    /// long the stream.</summary>
+    public IEnumerable<(string Text, float[] Vector)> Stream(IEnumerable<string> texts, int maxLength = 512, int batchSize = 32)
+    {
+        maxLength = Check(maxLength, batchSize);
+        foreach (var window in texts.Chunk(Window))
+        {
+            var vectors = EmbedBatch(window, maxLength, batchSize);
+            for (int i = 0; i < window.Length; i++) yield return (window[i], vectors[i]);
+        }
+    }
+
+    int Check(int maxLength, int batchSize)
     {
         if (batchSize <= 0) throw new ArgumentException("batch size must be positive");
-        maxLength = Math.Min(maxLength, model.Config.MaxSequenceLength);
+        return Math.Min(maxLength, model.Config.MaxSequenceLength);
+    }
+
+    float[][] EmbedBatch(IReadOnlyList<string> texts, int maxLength, int batchSize)
+    {
         var encodings = texts.Select(t => tokenizer.Encode(t, maxLength: maxLength)).ToArray();
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Length).ToArray();
         var result = new float[texts.Count][];
@@ -22,8 +45,7 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
             {
                 using var scope = NewDisposeScope();
                 var idx = order.Skip(start).Take(batchSize).ToArray();
-                var batch = Collator.Pad(idx.Select(i => encodings[i]).ToArray(), tokenizer.PadId);
-                var (ids, mask, types) = TokenBatch.From(batch);
+                var (ids, mask, types) = TokenBatch.From(Collator.Pad(idx.Select(i => encodings[i]).ToArray(), tokenizer.PadId));
                 var pooled = Pooling.Pool(model.Forward(ids, mask, types, skipPadding: true), mask, pooling, model);   // (B, C)
                 if (normalize) pooled = nn.functional.normalize(pooled, p: 2, dim: 1);
                 var flat = pooled.contiguous().data<float>().ToArray();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.IO;
 
 namespace PhaseTune.Models;
 
@@ -30,7 +31,7 @@ public sealed record EncoderConfig
     public static EncoderConfig Load(string path)
     {
         JsonObject o;
-        try { o = JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"); }
+        try { o = JsonNode.Parse(File.ReadAllText(path), null, StrictJson.Document) as JsonObject ?? throw new InvalidDataException($"{path}: not a JSON object"); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
         catch (FileNotFoundException) { throw new FileNotFoundException($"{path}: config.json not found"); }
 
@@ -76,10 +77,49 @@ public sealed record EncoderConfig
             throw new NotSupportedException($"{source}: model_type '{ModelType}' is not supported ({string.Join(", ", Supported)})");
         if (!Activations.Contains(HiddenAct))
             throw new NotSupportedException($"{source}: hidden_act '{HiddenAct}' is not supported ({string.Join(", ", Activations)})");
-        if (HiddenSize <= 0 || NumAttentionHeads <= 0 || HiddenSize % NumAttentionHeads != 0)
+        void AtLeast(string key, long value, long min)
+        {
+            if (value < min) throw new InvalidDataException($"{source}: {key} must be ≥ {min}, got {value}");
+        }
+        AtLeast("vocab_size", VocabSize, 1);
+        AtLeast("hidden_size", HiddenSize, 1);
+        AtLeast("num_hidden_layers", NumHiddenLayers, 1);
+        AtLeast("num_attention_heads", NumAttentionHeads, 1);
+        AtLeast("intermediate_size", IntermediateSize, 1);
+        AtLeast("max_position_embeddings", MaxPositionEmbeddings, 1);
+        AtLeast("type_vocab_size", TypeVocabSize, 1);
+        AtLeast("pad_token_id", PadTokenId, 0);
+        if (HiddenSize % NumAttentionHeads != 0)
             throw new InvalidDataException($"{source}: hidden_size {HiddenSize} is not a multiple of num_attention_heads {NumAttentionHeads}");
-        if (VocabSize <= 0 || NumHiddenLayers <= 0 || IntermediateSize <= 0 || MaxPositionEmbeddings <= 0 || TypeVocabSize <= 0)
-            throw new InvalidDataException($"{source}: sizes must be positive");
+        if (PadTokenId >= VocabSize) throw new InvalidDataException($"{source}: pad_token_id must be < vocab_size {VocabSize}, got {PadTokenId}");
+        if (IsRoberta && MaxPositionEmbeddings <= PadTokenId + 1)
+            throw new InvalidDataException($"{source}: max_position_embeddings must exceed pad_token_id + 1 = {PadTokenId + 1} for {ModelType}, got {MaxPositionEmbeddings}");
+        foreach (var (key, p) in new[] { ("hidden_dropout_prob", HiddenDropoutProb), ("attention_probs_dropout_prob", AttentionProbsDropoutProb) })
+            if (!(p >= 0 && p <= 1)) throw new InvalidDataException($"{source}: {key} must be in [0, 1], got {p}");
+        if (!(LayerNormEps > 0)) throw new InvalidDataException($"{source}: layer_norm_eps must be > 0, got {LayerNormEps}");
+        if (!(InitializerRange >= 0) || double.IsInfinity(InitializerRange))
+            throw new InvalidDataException($"{source}: initializer_range must be ≥ 0 and finite, got {InitializerRange}");
+    }
+
+    /// <summary>How many numbers the encoder holds (pooler included), or null past 2^62: what a checkpoint must carry,
+    /// checked before a configuration from a file is allowed to allocate anything.</summary>
+    public long? ParameterCount
+    {
+        get
+        {
+            try
+            {
+                checked
+                {
+                    long h = HiddenSize, i = IntermediateSize;
+                    long embeddings = ((long)VocabSize + MaxPositionEmbeddings + TypeVocabSize) * h + 2 * h;
+                    long layer = 4 * (h * h + h) + 2 * h + (h * i + i) + (i * h + h) + 2 * h;
+                    long total = embeddings + NumHiddenLayers * layer + h * h + h;
+                    return total > (1L << 62) ? null : total;
+                }
+            }
+            catch (OverflowException) { return null; }
+        }
     }
 
     /// <summary>Longest input the position table allows (RoBERTa reserves pad_token_id + 1 rows).</summary>

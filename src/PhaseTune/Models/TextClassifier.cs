@@ -14,6 +14,19 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
     public IReadOnlyList<string> Labels { get; } = labels;
     public int MaxLength { get; } = maxLength;
 
+    /// <summary>Texts read ahead and batched by length at a time when predicting a stream.</summary>
+    public const int Window = 4096;
+
+    /// <summary>Each text of a stream with its class probabilities, in input order, <see cref="Window"/> texts at a time.</summary>
+    public IEnumerable<((string A, string? B) Text, float[] Probabilities)> PredictStream(IEnumerable<(string A, string? B)> texts, int batchSize = 64)
+    {
+        foreach (var window in texts.Chunk(Window))
+        {
+            var probs = PredictProba(window, batchSize);
+            for (int i = 0; i < window.Length; i++) yield return (window[i], probs[i]);
+        }
+    }
+
     /// <summary>Class probabilities (N, C) for texts (or pairs), in eval mode, batched by length.</summary>
     public float[][] PredictProba(IReadOnlyList<(string A, string? B)> texts, int batchSize = 64)
     {

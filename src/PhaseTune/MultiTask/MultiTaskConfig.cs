@@ -46,7 +46,7 @@ public sealed record MultiTaskConfig
     {
         MultiTaskConfig c;
         try { c = ConfigFile.Read(path).Deserialize<MultiTaskConfig>(Json)!; }
-        catch (JsonException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        catch (JsonException e) { throw new InvalidDataException(Explain(e, path)); }
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Abs(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(dir, p));
         c = c with
@@ -56,6 +56,20 @@ public sealed record MultiTaskConfig
             Tasks = c.Tasks.Select(t => t with { Data = Abs(t.Data) }).ToArray(),
         };
         return c.Validate(path);
+    }
+
+    /// <summary>A deserialisation error as the config key it is about, never a .NET type.</summary>
+    static string Explain(JsonException e, string file)
+    {
+        string where = System.Text.RegularExpressions.Regex.Replace((e.Path ?? "$").TrimStart('$').TrimStart('.'), @"\[\d+\]", "");
+        string key = where.Contains('.') ? where[(where.LastIndexOf('.') + 1)..] : where;
+        string section = where.Contains('.') ? where[..where.LastIndexOf('.')] : "";
+        if (e.Message.Contains("could not be mapped"))
+        {
+            var known = JsonSerializer.SerializeToNode(section == "tasks" ? new TaskConfig() : (object)new MultiTaskConfig(), Json)!.AsObject().Select(kv => kv.Key).ToList();
+            return ConfigFile.UnknownKey(file, section, key, known);
+        }
+        return $"{file}: '{where}' has an invalid value";
     }
 
     public MultiTaskConfig Validate(string source)

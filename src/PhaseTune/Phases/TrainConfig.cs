@@ -55,7 +55,8 @@ public sealed record TrainConfig
         if (Ft.Optimizer is not ("adamw" or "sgd")) throw new ArgumentException($"{source}: ft.optimizer must be adamw or sgd");
         if (Ft.Llrd is <= 0 or > 1) throw new ArgumentException($"{source}: ft.llrd must be in (0, 1]");
         if (Ft.MinEpochs > Ft.MaxEpochs) throw new ArgumentException($"{source}: ft.min_epochs exceeds ft.max_epochs");
-        Models.Pooling.Parse(Pooling);
+        try { Models.Pooling.Parse(Pooling); }
+        catch (ArgumentException e) { throw new ArgumentException($"{source}: pooling: {e.Message}"); }
         return this;
     }
 

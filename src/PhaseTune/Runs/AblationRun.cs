@@ -20,6 +20,9 @@ namespace PhaseTune.Runs;
 /// variant/seed (its metrics.json exists) is not run again, so a killed ablation resumes.</summary>
 public static class AblationRun
 {
+    /// <summary>The entries of its output folder an ablation writes or replaces.</summary>
+    public static readonly string[] Writes = ["seed-*", "results.json", "results.md", RunLock.FileName + "*"];
+
     public static readonly IReadOnlyDictionary<string, Func<TrainConfig, TrainConfig>> Variants =
         new Dictionary<string, Func<TrainConfig, TrainConfig>>
         {
@@ -39,6 +42,7 @@ public static class AblationRun
     {
         baseConfig.Validate();
         observer ??= SilentObserver.Instance;
+        using var runLock = RunLock.Acquire(outDir);
         foreach (var v in variants)
             if (!Variants.ContainsKey(v)) throw new ArgumentException($"unknown variant '{v}' ({string.Join(", ", Variants.Keys)})");
         var results = new JsonObject();

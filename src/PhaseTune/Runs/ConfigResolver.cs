@@ -67,8 +67,8 @@ public static partial class ConfigResolver
         if (UnknownProperty().IsMatch(e.Message))
         {
             string parent = path.Contains('.') ? path[..path.LastIndexOf('.')] : "";
-            var known = (parent.Length == 0 ? defaults : defaults[parent] as JsonObject)?.Select(kv => kv.Key) ?? [];
-            return $"{file ?? "options"}: unknown config key '{path}' (known here: {string.Join(", ", known)})";
+            var known = ((parent.Length == 0 ? defaults : defaults[parent] as JsonObject)?.Select(kv => kv.Key) ?? []).ToList();
+            return ConfigFile.UnknownKey(file ?? "options", parent, path[(parent.Length == 0 ? 0 : parent.Length + 1)..], known);
         }
         string what = e.Message;
         if (what.Contains("could not be converted"))

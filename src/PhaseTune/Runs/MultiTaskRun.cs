@@ -16,6 +16,9 @@ namespace PhaseTune.Runs;
 /// training, dev and test metrics per task (DIR/metrics.json), the encoder and heads (DIR/model).</summary>
 public static class MultiTaskRun
 {
+    /// <summary>The entries of its output folder a run writes or replaces.</summary>
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json"];
+
     public static JsonObject Run(MultiTaskConfig c, string outDir, ITrainingObserver? observer = null, int? maxSteps = null, int? limitPerTask = null)
     {
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
@@ -23,7 +26,7 @@ public static class MultiTaskRun
         var (bert, tok, _) = ModelSource.Resolve(c.Model, c.Vocab, c.Seed);
         var encoder = new SentenceEncoder(bert, Pooling.Parse(c.Pooling));
         // a checkpoint is resumed only by the same multi-task configuration and caps
-        var runner = new PhaseRunner(outDir, c.Seed, new TrainerOptions(), $"{c.ToJson()}|{maxSteps}|{limitPerTask}", observer);
+        using var runner = new PhaseRunner(outDir, c.Seed, new TrainerOptions(), $"{c.ToJson()}|{maxSteps}|{limitPerTask}", observer);
         int index = 0;
         if (c.PretrainObjective is PhaseKind objective)
         {

@@ -11,9 +11,10 @@ namespace PhaseTune.Runs;
 /// <summary>The one path every command trains through (train, ablate, pretrain, multitask). It owns what a run's
 /// phases share: torch seeded per phase from the run seed, the <see cref="Trainer"/> (log.jsonl, checkpoints, resume),
 /// seconds per phase (kept in DIR/phase_seconds.json so a resumed run still reports them), and the end of a run:
-/// outputs written, then the checkpoint removed.</summary>
-public sealed class PhaseRunner
+/// outputs written, then the checkpoint removed. It holds the folder's <see cref="RunLock"/> until disposed.</summary>
+public sealed class PhaseRunner : IDisposable
 {
+    readonly RunLock _lock;
     readonly Trainer _trainer;
     readonly int _seed;
     readonly int _resumeAt;
@@ -24,6 +25,7 @@ public sealed class PhaseRunner
     /// <param name="restart">discard a checkpoint instead of resuming from it</param>
     public PhaseRunner(string outDir, int seed, TrainerOptions options, string identity, ITrainingObserver? observer = null, bool restart = false)
     {
+        _lock = RunLock.Acquire(outDir);
         if (restart && Directory.Exists(Path.Combine(outDir, "checkpoint"))) Directory.Delete(Path.Combine(outDir, "checkpoint"), true);
         _trainer = new Trainer(outDir, options, identity, observer);
         _seed = seed;
@@ -32,6 +34,9 @@ public sealed class PhaseRunner
         if (_resumeAt >= 0 && File.Exists(_timesPath))
             foreach (var (k, v) in JsonNode.Parse(File.ReadAllText(_timesPath))!.AsObject()) _seconds[k] = v!.GetValue<double>();
     }
+
+    /// <summary>What a run writes in its folder besides the recipe's own outputs.</summary>
+    public static readonly string[] Writes = ["checkpoint", "log.jsonl", "phase_seconds.json", RunLock.FileName + "*"];
 
     public IReadOnlyDictionary<string, double> Seconds => _seconds;
 
@@ -63,4 +68,6 @@ public sealed class PhaseRunner
         _trainer.Complete();
         File.Delete(_timesPath);
     }
+
+    public void Dispose() => _lock.Dispose();
 }

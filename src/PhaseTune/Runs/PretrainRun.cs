@@ -13,6 +13,9 @@ namespace PhaseTune.Runs;
 /// its shared DAE phase through this too.</summary>
 public static class PretrainRun
 {
+    /// <summary>The entries of its output folder a run writes or replaces.</summary>
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model"];
+
     public static TimeSpan Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, bool restart = false)
     {
@@ -27,7 +30,7 @@ public static class PretrainRun
         var kind = Objective(c);
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling));
-        var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
+        using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         runner.Run(0, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c)).Dispose();
         var seconds = runner.Seconds[kind.Name()];
         runner.Complete(() => ModelDirectory.Save(model, tok, Path.Combine(outDir, "model"), encoder.Pooling));

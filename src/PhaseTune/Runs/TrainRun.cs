@@ -16,6 +16,9 @@ namespace PhaseTune.Runs;
 /// resumes from DIR/checkpoint.</summary>
 public static class TrainRun
 {
+    /// <summary>The entries of its output folder a run writes or replaces.</summary>
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json"];
+
     /// <summary>Builds the encoder named by <paramref name="model"/> (a model directory or `scratch:PRESET` with
     /// <paramref name="vocab"/>; torch seeded first, so scratch weights follow the run seed) and runs.</summary>
     public static TrainResult Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
@@ -35,7 +38,7 @@ public static class TrainRun
         c.ValidateClassifierRecipe();
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling));
-        var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
+        using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds);
 
         FineTunePhase? ft = null;

@@ -26,8 +26,15 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     {
         Config = options;
         _vocab = new Dictionary<string, int>(vocab, StringComparer.Ordinal);
-        _idToToken = new string[_vocab.Values.Max() + 1];
-        foreach (var (t, id) in _vocab) _idToToken[id] = t;
+        if (_vocab.Count == 0) throw new InvalidDataException("empty vocabulary");
+        // ids are 0..n-1, each once: the id table is sized by the entries, never by a number in the file
+        _idToToken = new string[_vocab.Count];
+        foreach (var (t, id) in _vocab)
+        {
+            if (id < 0 || id >= _idToToken.Length) throw new InvalidDataException($"token '{t}' has id {id}, outside 0..{_idToToken.Length - 1}");
+            if (_idToToken[id] is string other) throw new InvalidDataException($"tokens '{other}' and '{t}' share id {id}");
+            _idToToken[id] = t;
+        }
         _merges = merges.ToList();
         _ranks = new Dictionary<(string, string), int>(_merges.Count);
         for (int i = 0; i < _merges.Count; i++) _ranks.TryAdd(_merges[i], i);
@@ -40,13 +47,15 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             new(options.Bos, ClsId), new(options.Pad, PadId), new(options.Eos, SepId), new(options.Unk, UnkId),
             new(options.Mask, MaskId, LStrip: true),
         };
+        AddedToken.CheckIds(_added, _idToToken.Length);
     }
 
     /// <summary>Reads vocab.json + merges.txt (the "#version" header line is skipped).</summary>
     public static ByteLevelBpeTokenizer FromFiles(string vocabJson, string mergesTxt, Options options)
     {
         Dictionary<string, int> vocab;
-        try { vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabJson))!; }
+        try { vocab = JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(vocabJson), new JsonSerializerOptions { AllowDuplicateProperties = false })
+                ?? throw new JsonException("null"); }
         catch (JsonException e) { throw new InvalidDataException($"{vocabJson}: not a token→id JSON object ({e.Message})"); }
         var merges = new List<(string, string)>();
         int lineNo = 0;
@@ -58,7 +67,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             if (parts.Length != 2) throw new InvalidDataException($"{mergesTxt}:{lineNo}: expected two symbols, got '{line}'");
             merges.Add((parts[0], parts[1]));
         }
-        return new ByteLevelBpeTokenizer(vocab, merges, options);
+        try { return new ByteLevelBpeTokenizer(vocab, merges, options); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{vocabJson}: {e.Message}"); }
     }
 
     public int VocabSize => _idToToken.Length;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.IO;
 
 namespace PhaseTune.Text;
 
@@ -7,14 +8,18 @@ namespace PhaseTune.Text;
 /// (WordPiece) or vocab.json + merges.txt (byte-level BPE), honouring tokenizer_config.json.</summary>
 public static class TokenizerLoader
 {
-    public static ITokenizer Load(string directory)
+    public static ITokenizer Load(string directory) => Load(new SandboxedFolder(directory));
+
+    /// <summary>Reads only files that resolve inside <paramref name="folder"/>.</summary>
+    public static ITokenizer Load(SandboxedFolder folder)
     {
-        var config = ReadJson(Path.Combine(directory, "tokenizer_config.json"));
-        string tokJson = Path.Combine(directory, "tokenizer.json");
+        string directory = folder.Path;
+        var config = ReadJson(folder.File("tokenizer_config.json"));
+        string tokJson = folder.File("tokenizer.json");
         if (File.Exists(tokJson)) return FromTokenizerJson(tokJson, config);
-        string vocabTxt = Path.Combine(directory, "vocab.txt");
+        string vocabTxt = folder.File("vocab.txt");
         if (File.Exists(vocabTxt)) return WordPieceTokenizer.FromVocabFile(vocabTxt, WordPieceOptions(config, null));
-        string vocabJson = Path.Combine(directory, "vocab.json"), merges = Path.Combine(directory, "merges.txt");
+        string vocabJson = folder.File("vocab.json"), merges = folder.File("merges.txt");
         if (File.Exists(vocabJson) && File.Exists(merges))
             return ByteLevelBpeTokenizer.FromFiles(vocabJson, merges, BpeOptions(config));
         throw new FileNotFoundException($"{directory}: no tokenizer found (expected tokenizer.json, vocab.txt, or vocab.json + merges.txt)");
@@ -23,14 +28,14 @@ public static class TokenizerLoader
     static JsonObject? ReadJson(string path)
     {
         if (!File.Exists(path)) return null;
-        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject; }
+        try { return JsonNode.Parse(File.ReadAllText(path), null, StrictJson.Document) as JsonObject; }
         catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
     }
 
     static string? Str(JsonObject? o, string key) => o?[key] switch
     {
         JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonObject t => t["content"]?.GetValue<string>(),   // AddedToken serialised as an object
+        JsonObject t => t["content"] is JsonValue c && c.TryGetValue<string>(out var content) ? content : null,   // AddedToken serialised as an object
         _ => null,
     };
 
@@ -65,34 +70,52 @@ public static class TokenizerLoader
 
     static ITokenizer FromTokenizerJson(string path, JsonObject? config)
     {
+        try { return ReadTokenizerJson(path, config); }
+        catch (InvalidDataException e) when (!e.Message.StartsWith(path)) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        { throw new InvalidDataException($"{path}: unexpected value ({e.Message})"); }
+    }
+
+    static ITokenizer ReadTokenizerJson(string path, JsonObject? config)
+    {
         var root = ReadJson(path) ?? throw new InvalidDataException($"{path}: not a JSON object");
         var model = root["model"] as JsonObject ?? throw new InvalidDataException($"{path}: no \"model\" section");
+        int Int(JsonNode? n, string what) => n is JsonValue v && v.TryGetValue<int>(out var i) ? i
+            : throw new InvalidDataException($"{path}: {what} is not an integer");
+        string Text(JsonNode? n, string what) => n is JsonValue v && v.TryGetValue<string>(out var t) ? t
+            : throw new InvalidDataException($"{path}: {what} is not a string");
         var added = (root["added_tokens"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
-            .Select(t => new AddedToken(t["content"]!.GetValue<string>(), t["id"]!.GetValue<int>(), Bool(t, "lstrip") ?? false))
+            .Select(t => new AddedToken(Text(t["content"], "an added token's content"), Int(t["id"], "an added token's id"), Bool(t, "lstrip") ?? false))
             .ToList();
         var vocab = model["vocab"] as JsonObject ?? throw new InvalidDataException($"{path}: model has no vocab object");
+        var ids = vocab.Select(kv => (Token: kv.Key, Id: Int(kv.Value, $"the id of '{kv.Key}'"))).ToList();
         // older tokenizer.json files leave out model.type
         string? type = Str(model, "type") ?? (model["merges"] is not null ? "BPE"
             : model["continuing_subword_prefix"] is not null ? "WordPiece" : null);
         switch (type)
         {
             case "WordPiece":
-                var byId = new string[vocab.Select(kv => kv.Value!.GetValue<int>()).Max() + 1];
-                foreach (var (t, id) in vocab) byId[id!.GetValue<int>()] = t;
+                // ids are 0..n-1, each once: the table is sized by the entries, never by a number in the file
+                var byId = new string[ids.Count];
+                foreach (var (t, id) in ids)
+                {
+                    if (id < 0 || id >= byId.Length) throw new InvalidDataException($"{path}: token '{t}' has id {id}, outside 0..{byId.Length - 1}");
+                    if (byId[id] is string other) throw new InvalidDataException($"{path}: tokens '{other}' and '{t}' share id {id}");
+                    byId[id] = t;
+                }
                 var options = WordPieceOptions(config, root["normalizer"] as JsonObject) with
                 {
                     UnkToken = Str(model, "unk_token") ?? "[UNK]",
                     Prefix = Str(model, "continuing_subword_prefix") ?? "##",
-                    MaxInputCharsPerWord = model["max_input_chars_per_word"]?.GetValue<int>() ?? 100,
+                    MaxInputCharsPerWord = model["max_input_chars_per_word"] is JsonNode m ? Int(m, "max_input_chars_per_word") : 100,
                 };
                 return new WordPieceTokenizer(byId, options, added.Count > 0 ? added : null);
             case "BPE":
                 var merges = (model["merges"] as JsonArray ?? throw new InvalidDataException($"{path}: BPE model has no merges"))
-                    .Select(m => m is JsonArray pair
-                        ? (pair[0]!.GetValue<string>(), pair[1]!.GetValue<string>())
-                        : Split2(m!.GetValue<string>(), path)).ToList();
-                var dict = vocab.ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<int>());
-                return new ByteLevelBpeTokenizer(dict, merges, BpeOptions(config), added.Count > 0 ? added : null);
+                    .Select(m => m is JsonArray pair && pair.Count == 2
+                        ? (Text(pair[0], "a merge"), Text(pair[1], "a merge"))
+                        : Split2(Text(m, "a merge"), path)).ToList();
+                return new ByteLevelBpeTokenizer(ids.ToDictionary(x => x.Token, x => x.Id), merges, BpeOptions(config), added.Count > 0 ? added : null);
             default:
                 throw new NotSupportedException($"{path}: tokenizer model type '{type ?? "(none)"}' is not supported (WordPiece, BPE)");
         }

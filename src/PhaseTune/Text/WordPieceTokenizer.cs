@@ -22,6 +22,7 @@ public sealed class WordPieceTokenizer : ITokenizer
     {
         Config = options;
         _idToToken = vocab.ToArray();
+        if (_idToToken.Length == 0) throw new InvalidDataException("empty vocabulary");
         _vocab = new Dictionary<string, int>(_idToToken.Length, StringComparer.Ordinal);
         for (int i = 0; i < _idToToken.Length; i++) _vocab.TryAdd(_idToToken[i], i);
         int Require(string token) => _vocab.TryGetValue(token, out var id) ? id
@@ -33,6 +34,7 @@ public sealed class WordPieceTokenizer : ITokenizer
         MaskId = _vocab.GetValueOrDefault(options.MaskToken, UnkId);
         _added = added?.ToList() ?? new[] { options.PadToken, options.UnkToken, options.ClsToken, options.SepToken, options.MaskToken }
             .Where(_vocab.ContainsKey).Select(t => new AddedToken(t, _vocab[t])).ToList();
+        AddedToken.CheckIds(_added, _idToToken.Length);
     }
 
     /// <summary>Reads a BERT vocab.txt (one token per line, id = line number).</summary>
@@ -42,7 +44,8 @@ public sealed class WordPieceTokenizer : ITokenizer
         int n = lines.Length;
         while (n > 0 && lines[n - 1].Length == 0) n--;   // trailing newline(s), not tokens
         if (n == 0) throw new InvalidDataException($"{path}: empty vocabulary");
-        return new WordPieceTokenizer(lines[..n], options);
+        try { return new WordPieceTokenizer(lines[..n], options); }
+        catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}"); }
     }
 
     public int VocabSize => _idToToken.Length;

@@ -65,7 +65,11 @@ public sealed class Trainer
                     phase.Optimizer.Step();
                     loss = l.item<float>();
                 }
-                if (double.IsNaN(loss)) throw new InvalidOperationException($"{phase.Name}: loss became NaN at epoch {epoch + 1}, batch {b}");
+                if (!double.IsFinite(loss))
+                    throw new InvalidOperationException($"{phase.Name}: the loss became {loss} at epoch {epoch + 1}, batch {b + 1} (optimiser step " +
+                        $"{phase.Optimizer.StepCount}); training stopped. " + (_checkpoint.Latest is string at
+                            ? $"The last good checkpoint is {at}." : "No checkpoint was written before it.") +
+                        " A learning rate that is too large is the usual cause.");
                 long step = phase.Optimizer.StepCount;
                 double lr = phase.Optimizer.Groups[0].Lr;
                 _observer.Step(phase.Name, epoch, step, loss, lr);

@@ -29,6 +29,7 @@ public sealed class TrainingCheckpoint
         if (_state["config_hash"]!.GetValue<string>() != identityHash)
             throw new InvalidOperationException($"{runDir} holds a checkpoint of a different configuration; use another --out or --restart");
         _tensors = SafeTensorsFile.Open(Path.Combine(Directory, "tensors.safetensors"));
+        Latest = $"{Directory} (phase {_state["phase"]}, {_state["epoch"]} epochs and {_state["batch"]} batches done)";
     }
 
     /// <summary>Index of the phase the checkpoint was taken in, or -1 when there is nothing to resume.</summary>
@@ -36,6 +37,9 @@ public sealed class TrainingCheckpoint
 
     /// <summary>Bytes of log.jsonl written when the checkpoint was taken (later lines are replayed on resume).</summary>
     public long LogBytes => _state?["log_bytes"]!.GetValue<long>() ?? 0;
+
+    /// <summary>What the latest checkpoint holds, for messages: "DIR/checkpoint (phase ft, epoch 2, batch 0)".</summary>
+    public string? Latest { get; private set; }
 
     public void Save(TrainingPhase phase, int phaseIndex, int epoch, int batch, long logBytes)
     {
@@ -56,6 +60,7 @@ public sealed class TrainingCheckpoint
             SafeTensorsFile.Save(Path.Combine(tmp, "tensors.safetensors"), tensors);
             AtomicFile.WriteAllText(Path.Combine(tmp, "state.json"), state.ToJsonString());
         });
+        Latest = $"{Directory} (phase {phase.Name}, {epoch} epochs and {batch} batches done)";
     }
 
     /// <summary>Puts the saved state back into <paramref name="phase"/>; returns where in it to go on. Consumed:

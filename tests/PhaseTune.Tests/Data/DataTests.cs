@@ -51,10 +51,23 @@ public class DataTests
     [InlineData("col.csv", "sentence,label\nhi,a\n", "col.csv:2: missing text column 'text' (columns: sentence, label)")]
     [InlineData("ragged.csv", "text,label\nhi,a,extra\n", "ragged.csv:2: 3 fields, header has 2")]
     [InlineData("quote.csv", "text,label\n\"hi,a\n", "quote.csv:2: unterminated quoted field")]
+    [InlineData("merged.csv", "text,label\n\"never closed,a\nnext row,b\n\"third\",c\n", "merged.csv:4: 't' after the closing quote of a field opened on line 2")]
+    [InlineData("after.tsv", "text\tlabel\n\"quoted\"x\ta\n", "after.tsv:2: 'x' after the closing quote")]
     public void BadFilesNameFileAndLine(string name, string content, string message)
     {
         var e = Assert.Throws<InvalidDataException>(() => DatasetReader.Read(Write(name, content)));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void StrictCsvStillReadsQuotedDelimitersNewlinesQuotesBomAndCrlf()
+    {
+        string path = Path.Combine(Paths.TempDir(), "ok.csv");
+        File.WriteAllText(path, "text,label\r\n\"a, \"\"quoted\"\" word\nover two lines\",x\r\nplain,y\r\n", new System.Text.UTF8Encoding(true));
+        var rows = DatasetReader.Read(path);
+        Assert.Equal(["a, \"quoted\" word\nover two lines", "plain"], rows.Select(r => r.Text));
+        Assert.Equal(["x", "y"], rows.Select(r => r.Label));
+        Assert.Equal([2, 4], rows.Select(r => r.Line));
     }
 
     [Fact]

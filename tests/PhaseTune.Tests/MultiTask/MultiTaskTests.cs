@@ -60,7 +60,7 @@ public class MultiTaskTests
 
     static string Shared(string rel) => Path.Combine(Paths.Shared, rel);
 
-    static MultiTaskConfig Tiny(bool pcgrad, string pretrain, string sampler) => new MultiTaskConfig
+    public static MultiTaskConfig Tiny(bool pcgrad, string pretrain, string sampler) => new MultiTaskConfig
     {
         Model = "scratch:tiny", Vocab = Path.Combine(Paths.Models, "bert-base-uncased", "vocab.txt"),
         Sampler = sampler, Pcgrad = pcgrad, Pretrain = pretrain, Epochs = 1, Lr = 1e-3, BatchSize = 8, MaxLength = 32, Seed = 3,

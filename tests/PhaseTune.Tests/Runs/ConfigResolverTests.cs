@@ -65,11 +65,12 @@ public class ConfigResolverTests
     [Fact]
     public void ErrorsNameTheFlagOrTheConfigKey()
     {
-        string file = TempConfig("bad.toml", "[dae]\nepochs = 1\nlearning_rate = 3\n");
+        string file = TempConfig("bad.toml", "[ft]\nmax_epochs = 1\nlearning_rat = 3\n");
         var unknown = Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", file)).Message;
-        Assert.Contains("bad.toml: unknown config key 'dae.learning_rate'", unknown);
-        Assert.Contains("lr", unknown);
+        Assert.Contains("bad.toml: unknown key 'learning_rat' in [ft] (did you mean 'lr'?)", unknown);
         Assert.DoesNotContain(".NET", unknown);
+        file = TempConfig("typo.toml", "bach_size = 3\n");
+        Assert.Contains("typo.toml: unknown key 'bach_size' (did you mean 'batch_size'?)", Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", file)).Message);
         Assert.Contains("--imbalance", Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--imbalance", "lots"))).Message);
         Assert.Contains("--phases: unknown phase 'tsdae'", Assert.Throws<InvalidDataException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--phases", "tsdae,ft"))).Message);
         var batch = Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--batch-size", "0"))).Message;

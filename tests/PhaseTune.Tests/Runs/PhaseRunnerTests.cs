@@ -30,7 +30,7 @@ public class PhaseRunnerTests
     {
         double Draw(int seed, PhaseKind kind)
         {
-            var runner = new PhaseRunner(Paths.TempDir(), seed, new TrainerOptions(), "id");
+            using var runner = new PhaseRunner(Paths.TempDir(), seed, new TrainerOptions(), "id");
             double draw = 0;
             var encoder = new SentenceEncoder(ToyModels.Encoder(1), PoolingMode.Cls);
             runner.Run(0, kind, () =>
@@ -49,14 +49,16 @@ public class PhaseRunnerTests
     public void AFailureWhileWritingOutputsKeepsTheCheckpointAndTheTimes()
     {
         string dir = Paths.TempDir();
-        var runner = new PhaseRunner(dir, 1, Small.ToTrainerOptions(), "id");
-        runner.Run(0, PhaseKind.SimCse, () => PhaseFactory.Create(PhaseKind.SimCse, new SentenceEncoder(ToyModels.Encoder(1), PoolingMode.Cls),
-            ToyModels.Tokenizer, Toy(), Small)).Dispose();
-        Assert.Throws<IOException>(() => runner.Complete(() => throw new IOException("disk full")));
+        using (var runner = new PhaseRunner(dir, 1, Small.ToTrainerOptions(), "id"))
+        {
+            runner.Run(0, PhaseKind.SimCse, () => PhaseFactory.Create(PhaseKind.SimCse, new SentenceEncoder(ToyModels.Encoder(1), PoolingMode.Cls),
+                ToyModels.Tokenizer, Toy(), Small)).Dispose();
+            Assert.Throws<IOException>(() => runner.Complete(() => throw new IOException("disk full")));
+        }
         Assert.True(File.Exists(Path.Combine(dir, "checkpoint", "state.json")));
         Assert.True(File.Exists(Path.Combine(dir, "phase_seconds.json")));
         // a new runner over the same directory resumes: the phase counts as finished and its seconds come back
-        var again = new PhaseRunner(dir, 1, Small.ToTrainerOptions(), "id");
+        using var again = new PhaseRunner(dir, 1, Small.ToTrainerOptions(), "id");
         Assert.False(again.Finished(0));   // the checkpoint was taken in phase 0: it is resumed, not skipped
         Assert.True(again.Seconds["simcse"] > 0);
         again.Complete(() => { });
