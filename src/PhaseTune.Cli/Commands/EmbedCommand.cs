@@ -15,7 +15,7 @@ public static class EmbedCommand
         var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line", Required = true };
         var output = new Option<string>("--output") { Description = "JSONL file to write", Required = true };
         var pooling = new Option<string?>("--pooling") { Description = "cls|mean|max|pooler (default: the model's sentence-transformers pooling, else cls)" };
-        var maxLength = new Option<int>("--max-length") { Description = "truncate texts to this many tokens", DefaultValueFactory = _ => 512 };
+        var maxLength = new Option<int?>("--max-length") { Description = "truncate texts to this many tokens (default: the model's sentence-transformers max_seq_length, else 512)" };
         var batchSize = new Option<int>("--batch-size") { Description = "texts per forward pass", DefaultValueFactory = _ => 32 };
         var cmd = new Command("embed", "Encode texts into sentence embeddings.") { model, input, output, pooling, maxLength, batchSize };
         cmd.SetAction(r => CliErrors.Run(() => Run(r.GetValue(model)!, r.GetValue(input)!, r.GetValue(output)!,
@@ -23,9 +23,9 @@ public static class EmbedCommand
         return cmd;
     }
 
-    static int Run(string modelDir, string input, string output, string? pooling, int maxLength, int batchSize)
+    static int Run(string modelDir, string input, string output, string? pooling, int? maxLengthFlag, int batchSize)
     {
-        if (maxLength < 3) throw new ArgumentException($"--max-length must be at least 3 (got {maxLength})");
+        if (maxLengthFlag is < 3) throw new ArgumentException($"--max-length must be at least 3 (got {maxLengthFlag})");
         if (batchSize < 1) throw new ArgumentException($"--batch-size must be positive (got {batchSize})");
         PathGuard.CheckOutput(("--output", output), ("--input", input), ("--model", modelDir));
         var texts = TextLines.Stream(input);
@@ -37,6 +37,7 @@ public static class EmbedCommand
         if (loaded.Report.NewlyInitialized.Count > 0)
             Console.Error.WriteLine($"phasetune: not in the checkpoint, freshly initialised: {string.Join(", ", loaded.Report.NewlyInitialized)}");
         var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
+        int maxLength = maxLengthFlag ?? loaded.MaxSeqLength ?? 512;
         int count = 0, size = 0;
         // streamed into a temporary file that replaces --output only once every line is written
         AtomicFile.Write(output, s =>

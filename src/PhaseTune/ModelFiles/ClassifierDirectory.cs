@@ -14,7 +14,7 @@ public static class ClassifierDirectory
     public static void Save(TextClassifier model, string directory, string? trainingConfigJson = null) => AtomicDirectory.Write(directory, tmp =>
     {
         var encoder = model.Encoder;
-        ModelDirectory.WriteInto(tmp, encoder.Encoder, model.Tokenizer, encoder.Pooling);
+        ModelDirectory.WriteInto(tmp, encoder.Encoder, model.Tokenizer, new SentencePipeline(encoder.Pooling, encoder.Normalize, model.MaxLength));
         var extra = model.Head.named_parameters().Select(p => ("head." + p.name, (Tensor)p.parameter));
         if (encoder.Projection is { } proj) extra = extra.Concat(proj.named_parameters().Select(p => ("projection." + p.name, (Tensor)p.parameter)));
         SafeTensorsFile.Save(Path.Combine(tmp, "head.safetensors"), extra);
@@ -23,6 +23,7 @@ public static class ClassifierDirectory
             ["labels"] = new JsonArray(model.Labels.Select(l => (JsonNode)l).ToArray()),
             ["max_length"] = model.MaxLength, ["pooling"] = encoder.Pooling.ToString().ToLowerInvariant(),
             ["head_activation"] = model.HeadActivation, ["projection"] = encoder.Projection is not null,
+            ["normalize"] = encoder.Normalize,
         };
         AtomicFile.WriteAllText(Path.Combine(tmp, "labels.json"), meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (trainingConfigJson is not null) AtomicFile.WriteAllText(Path.Combine(tmp, "training_config.json"), trainingConfigJson);
@@ -38,7 +39,7 @@ public static class ClassifierDirectory
         catch (JsonException e) { throw new InvalidDataException($"{labelsPath}: invalid JSON ({e.Message})"); }
         var labels = meta["labels"]!.AsArray().Select(l => l!.GetValue<string>()).ToArray();
         var loaded = ModelDirectory.Load(directory);
-        var encoder = new SentenceEncoder(loaded.Model, Pooling.Parse(meta["pooling"]!.GetValue<string>()));
+        var encoder = new SentenceEncoder(loaded.Model, Pooling.Parse(meta["pooling"]!.GetValue<string>()), meta["normalize"]?.GetValue<bool>() == true);
         if (meta["projection"]?.GetValue<bool>() == true) encoder.AddProjection();
         string act = meta["head_activation"]!.GetValue<string>();
         var head = new ClassificationHead(loaded.Model.Config.HiddenSize, labels.Length, act);

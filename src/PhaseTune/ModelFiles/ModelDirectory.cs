@@ -34,7 +34,28 @@ public static class ModelDirectory
         var report = CheckpointLoader.Load(model, file, key => key.StartsWith("pooler.", StringComparison.Ordinal));
         model.eval();
         var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(poolingDir.File("config.json"));
-        return new LoadedEncoder(model, tokenizer, pooling, normalize, report);
+        return new LoadedEncoder(model, tokenizer, pooling, normalize, ReadMaxSeqLength(hf), report);
+    }
+
+    /// <summary>The checkpoint's sentence pipeline, read without loading any weights (for a run's defaults).</summary>
+    public static SentencePipeline ReadPipeline(string directory)
+    {
+        var (hf, poolingDir, normalize) = Resolve(new SandboxedFolder(directory));
+        var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(poolingDir.File("config.json"));
+        return new SentencePipeline(pooling, normalize, ReadMaxSeqLength(hf));
+    }
+
+    /// <summary>sentence_bert_config.json's max_seq_length in the transformer module's folder, if it has one.</summary>
+    static int? ReadMaxSeqLength(SandboxedFolder hf)
+    {
+        string path = hf.File("sentence_bert_config.json");
+        if (!File.Exists(path)) return null;
+        JsonObject o;
+        try { o = JsonNode.Parse(File.ReadAllText(path), null, StrictJson.Document) as JsonObject ?? throw new JsonException("not an object"); }
+        catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
+        if (o["max_seq_length"] is null) return null;
+        if (o["max_seq_length"] is JsonValue v && v.TryGetValue<int>(out int n) && n >= 3) return n;
+        throw new InvalidDataException($"{path}: max_seq_length must be an integer ≥ 3, got {o["max_seq_length"]!.ToJsonString()}");
     }
 
     /// <summary>The folders of a model directory's transformer and pooling modules, and whether it normalises.</summary>
@@ -93,19 +114,22 @@ public static class ModelDirectory
         throw new NotSupportedException($"{path}: no supported pooling mode set (cls, mean, max)");
     }
 
-    /// <summary>Writes a HF-layout directory (plus `1_Pooling` and modules.json when a pooling is given).
-    /// The directory is built beside the target and renamed into place, so it appears whole or not at all.</summary>
-    public static void Save(BertModel model, ITokenizer tokenizer, string directory, PoolingMode? pooling = null) =>
-        AtomicDirectory.Write(directory, tmp => WriteInto(tmp, model, tokenizer, pooling));
+    /// <summary>Writes a HF-layout directory, plus the sentence-transformers modules of <paramref name="pipeline"/>
+    /// when it has a pooling. The directory is built beside the target and renamed into place, so it appears whole
+    /// or not at all.</summary>
+    public static void Save(BertModel model, ITokenizer tokenizer, string directory, SentencePipeline? pipeline = null) =>
+        AtomicDirectory.Write(directory, tmp => WriteInto(tmp, model, tokenizer, pipeline));
 
-    /// <summary>Writes the HF-layout files into an existing directory (used inside larger atomic saves).</summary>
-    public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, PoolingMode? pooling)
+    /// <summary>Writes the HF-layout files into an existing directory (used inside larger atomic saves): the
+    /// transformer at the root, `1_Pooling`, an empty `2_Normalize` when normalising, modules.json, and
+    /// sentence_bert_config.json with the max_seq_length, so sentence-transformers loads the same pipeline.</summary>
+    public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, SentencePipeline? pipeline)
     {
         var indented = new JsonSerializerOptions { WriteIndented = true };
         AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson().ToJsonString(indented));
         SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.state_dict().Select(kv => (kv.Key, kv.Value)));
         tokenizer.Save(dir);
-        if (pooling is not PoolingMode p || p == PoolingMode.Pooler) return;
+        if (pipeline?.Pooling is not PoolingMode p || p == PoolingMode.Pooler) return;
         var cfg = new JsonObject
         {
             ["word_embedding_dimension"] = model.Config.HiddenSize,
@@ -117,6 +141,14 @@ public static class ModelDirectory
         var modules = new JsonArray(
             new JsonObject { ["idx"] = 0, ["name"] = "0", ["path"] = "", ["type"] = "sentence_transformers.models.Transformer" },
             new JsonObject { ["idx"] = 1, ["name"] = "1", ["path"] = "1_Pooling", ["type"] = "sentence_transformers.models.Pooling" });
+        if (pipeline.Normalize)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "2_Normalize"));
+            modules.Add(new JsonObject { ["idx"] = 2, ["name"] = "2", ["path"] = "2_Normalize", ["type"] = "sentence_transformers.models.Normalize" });
+        }
         AtomicFile.WriteAllText(Path.Combine(dir, "modules.json"), modules.ToJsonString(indented));
+        if (pipeline.MaxSeqLength is int max)
+            AtomicFile.WriteAllText(Path.Combine(dir, "sentence_bert_config.json"),
+                new JsonObject { ["max_seq_length"] = max, ["do_lower_case"] = false }.ToJsonString(indented));
     }
 }

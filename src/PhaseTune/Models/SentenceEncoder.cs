@@ -3,17 +3,20 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>Encoder + pooling (+ the contrastive phase's optional linear projection): text to one vector.</summary>
+/// <summary>Encoder + pooling (+ the contrastive phase's optional linear projection) (+ L2 normalisation, as a
+/// sentence-transformers Normalize module): text to one vector.</summary>
 public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly BertModel encoder;
     Linear? projection;
     public PoolingMode Pooling { get; }
+    public bool Normalize { get; }
 
-    public SentenceEncoder(BertModel encoder, PoolingMode pooling) : base(nameof(SentenceEncoder))
+    public SentenceEncoder(BertModel encoder, PoolingMode pooling, bool normalize = false) : base(nameof(SentenceEncoder))
     {
         this.encoder = encoder;
         Pooling = pooling;
+        Normalize = normalize;
         RegisterComponents();
     }
 
@@ -35,7 +38,8 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor ids, Tensor mask, Tensor types)
     {
         var hidden = encoder.Forward(ids, mask, types, skipPadding: true);               // (B, T, C)
-        var pooled = Models.Pooling.Pool(hidden, mask, Pooling, encoder);
-        return projection is null ? pooled : projection.forward(pooled);
+        var pooled = Models.Pooling.Pool(hidden, mask, Pooling, encoder);                 // (B, C)
+        if (projection is not null) pooled = projection.forward(pooled);
+        return Normalize ? nn.functional.normalize(pooled, p: 2, dim: 1) : pooled;
     }
 }

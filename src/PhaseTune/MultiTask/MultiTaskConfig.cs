@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using PhaseTune.IO;
+using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Phases;
 
@@ -29,6 +30,7 @@ public sealed record MultiTaskConfig
     public int MaxLength { get; init; } = 128;
     public int Seed { get; init; } = 42;
     public string Pooling { get; init; } = "cls";
+    public bool Normalize { get; init; }
     public int Threads { get; init; }
 
     static readonly JsonSerializerOptions Json = new()
@@ -45,7 +47,8 @@ public sealed record MultiTaskConfig
     public static MultiTaskConfig Load(string path)
     {
         MultiTaskConfig c;
-        try { c = ConfigFile.Read(path).Deserialize<MultiTaskConfig>(Json)!; }
+        var json = ConfigFile.Read(path);
+        try { c = json.Deserialize<MultiTaskConfig>(Json)!; }
         catch (JsonException e) { throw new InvalidDataException(Explain(e, path)); }
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         string Abs(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(dir, p));
@@ -55,6 +58,17 @@ public sealed record MultiTaskConfig
             Vocab = c.Vocab is null ? null : Abs(c.Vocab),
             Tasks = c.Tasks.Select(t => t with { Data = Abs(t.Data) }).ToArray(),
         };
+        // a checkpoint's sentence pipeline is the default of what the file leaves out
+        if (!c.Model.StartsWith("scratch:") && Directory.Exists(c.Model))
+        {
+            var p = ModelDirectory.ReadPipeline(c.Model);
+            c = c with
+            {
+                Pooling = json.ContainsKey("pooling") ? c.Pooling : p.Pooling?.ToString().ToLowerInvariant() ?? c.Pooling,
+                Normalize = json.ContainsKey("normalize") ? c.Normalize : p.Normalize,
+                MaxLength = json.ContainsKey("max_length") ? c.MaxLength : p.MaxSeqLength ?? c.MaxLength,
+            };
+        }
         return c.Validate(path);
     }
 

@@ -14,6 +14,8 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 16;
     public int MaxLength { get; init; } = 128;
     public string Pooling { get; init; } = "cls";
+    /// <summary>L2-normalise the sentence vector (a sentence-transformers Normalize module).</summary>
+    public bool Normalize { get; init; }
     public double WeightDecay { get; init; } = 0.01;
     public double MaxGradNorm { get; init; } = 1.0;
     public int LogEvery { get; init; } = 10;

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using PhaseTune.IO;
+using PhaseTune.ModelFiles;
+using PhaseTune.Models;
 using PhaseTune.Phases;
 
 namespace PhaseTune.Runs;
@@ -12,11 +14,22 @@ namespace PhaseTune.Runs;
 public static partial class ConfigResolver
 {
     /// <summary>The paper's learning rates (Table 5) assume a pretrained encoder; a randomly initialised one
-    /// (`scratch:PRESET`) starts from larger steps.</summary>
+    /// (`scratch:PRESET`) starts from larger steps. A checkpoint's own sentence pipeline (pooling, Normalize,
+    /// max_seq_length) is the default of a run from it.</summary>
     public static TrainConfig Preset(string model)
     {
         var c = new TrainConfig();
-        if (!model.StartsWith("scratch:", StringComparison.Ordinal)) return c;
+        if (!model.StartsWith("scratch:", StringComparison.Ordinal))
+        {
+            if (!Directory.Exists(model)) return c;
+            var p = ModelDirectory.ReadPipeline(model);
+            return c with
+            {
+                Pooling = p.Pooling?.ToString().ToLowerInvariant() ?? c.Pooling,
+                Normalize = p.Normalize,
+                MaxLength = p.MaxSeqLength ?? c.MaxLength,
+            };
+        }
         return c with
         {
             Dae = c.Dae with { Lr = 5e-4 },

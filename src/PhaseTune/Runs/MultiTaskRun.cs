@@ -24,7 +24,7 @@ public static class MultiTaskRun
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         var tasks = c.Tasks.Select(t => TaskData.Load(t, c.Seed, limitPerTask)).ToList();
         var (bert, tok, _) = ModelSource.Resolve(c.Model, c.Vocab, c.Seed);
-        var encoder = new SentenceEncoder(bert, Pooling.Parse(c.Pooling));
+        var encoder = new SentenceEncoder(bert, Pooling.Parse(c.Pooling), c.Normalize);
         // a checkpoint is resumed only by the same multi-task configuration and caps
         using var runner = new PhaseRunner(outDir, c.Seed, new TrainerOptions(), $"{c.ToJson()}|{maxSteps}|{limitPerTask}", observer);
         int index = 0;
@@ -33,7 +33,7 @@ public static class MultiTaskRun
             if (!runner.Finished(index))
             {
                 var texts = PretrainExamples(objective, tasks);
-                var pretrain = new TrainConfig { Seed = c.Seed, BatchSize = c.BatchSize, MaxLength = c.MaxLength, Pooling = c.Pooling,
+                var pretrain = new TrainConfig { Seed = c.Seed, BatchSize = c.BatchSize, MaxLength = c.MaxLength, Pooling = c.Pooling, Normalize = c.Normalize,
                     Phases = [objective], Pretrain = new PretrainConfig { Epochs = c.PretrainEpochs, Lr = c.Lr } };
                 var split = new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false);
                 runner.Run(index, objective, () => PhaseFactory.Create(objective, encoder, tok, split, pretrain)).Dispose();
@@ -60,7 +60,7 @@ public static class MultiTaskRun
         {
             AtomicDirectory.Write(Path.Combine(outDir, "model"), tmp =>
             {
-                ModelDirectory.WriteInto(tmp, bert, tok, encoder.Pooling);
+                ModelDirectory.WriteInto(tmp, bert, tok, new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength));
                 SafeTensorsFile.Save(Path.Combine(tmp, "multitask_heads.safetensors"),
                     model!.named_parameters().Where(p => !p.name.StartsWith("encoder.")).Select(p => (p.name, (Tensor)p.parameter)));
                 AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());

@@ -29,11 +29,11 @@ public static class PretrainRun
     {
         var kind = Objective(c);
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
-        var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling));
+        var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         runner.Run(0, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c)).Dispose();
         var seconds = runner.Seconds[kind.Name()];
-        runner.Complete(() => ModelDirectory.Save(model, tok, Path.Combine(outDir, "model"), encoder.Pooling));
+        runner.Complete(() => ModelDirectory.Save(model, tok, Path.Combine(outDir, "model"), new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength)));
         return TimeSpan.FromSeconds(seconds);
     }
 

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
+using PhaseTune.Text;
 using Xunit;
 
 namespace PhaseTune.Tests.Cli;
@@ -47,7 +48,7 @@ public class EmbedCommandTests
     {
         var loaded = ModelDirectory.Load(TinyBert);
         string st = Path.Combine(Paths.TempDir(), "st");
-        ModelDirectory.Save(loaded.Model, loaded.Tokenizer, st, PoolingMode.Max);
+        ModelDirectory.Save(loaded.Model, loaded.Tokenizer, st, new SentencePipeline(PoolingMode.Max, false, null));
         var byDefault = Embed(st, null, Texts);
         var max = Embed(st, "max", Texts);
         var cls = Embed(TinyBert, null, Texts);
@@ -94,5 +95,31 @@ public class EmbedCommandTests
         AssertFails("unknown pooling", "embed", "--model", TinyBert, "--input", good, "--output", output, "--pooling", "avg");
         Assert.False(File.Exists(output));
         Assert.Empty(Directory.GetFiles(dir, ".*"));   // no half-written temp files left behind
+    }
+
+    [Fact]
+    public void ASentenceTransformersCheckpointEmbedsAsSentenceTransformersEncodeDoes()
+    {
+        // the reference gives token ids before truncation; rebuild the texts from them (every id re-encodes to itself)
+        string st = Paths.Fixture("tiny-bert-st");
+        var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(st, "reference.json")))!;
+        var tok = PhaseTune.Text.TokenizerLoader.Load(Path.Combine(st, "0_Transformer"));
+        var texts = reference["input_ids_untruncated"]!.AsArray().Select(row =>
+        {
+            var ids = row!.AsArray().Select(i => i!.GetValue<int>()).ToArray();
+            string text = string.Join(" ", ids[1..^1].Select(tok.IdToToken)).Replace(" ##", "");
+            Assert.Equal(ids, PhaseTune.Text.TokenizerExtensions.Encode(tok, text).Ids);
+            return text;
+        }).ToArray();
+        Assert.Contains(texts, t => PhaseTune.Text.TokenizerExtensions.Encode(tok, t).Length > reference["max_seq_length"]!.GetValue<int>());
+        var rows = Embed(st, null, texts);
+        var expected = reference["sentence_embedding"]!.AsArray();
+        for (int i = 0; i < texts.Length; i++)
+        {
+            var got = Vec(rows[i]["embedding"]!);
+            var want = Vec(expected[i]!);
+            Assert.Equal(want.Length, got.Length);
+            for (int d = 0; d < want.Length; d++) Assert.True(Math.Abs(want[d] - got[d]) < 1e-4, $"text {i} dim {d}: {got[d]} vs {want[d]}");
+        }
     }
 }

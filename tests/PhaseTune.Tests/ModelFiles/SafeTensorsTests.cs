@@ -50,7 +50,7 @@ public class SafeTensorsTests
     {
         var loaded = ModelDirectory.Load(TinyBert);
         string dir = Path.Combine(Paths.TempDir(), "saved");
-        ModelDirectory.Save(loaded.Model, loaded.Tokenizer, dir, PoolingMode.Mean);
+        ModelDirectory.Save(loaded.Model, loaded.Tokenizer, dir, new SentencePipeline(PoolingMode.Mean, false, null));
         var again = ModelDirectory.Load(dir);
         Assert.Equal(PoolingMode.Mean, again.Pooling);
         var a = loaded.Model.state_dict();
