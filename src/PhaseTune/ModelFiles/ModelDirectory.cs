@@ -32,9 +32,39 @@ public static class ModelDirectory
             throw new InvalidDataException($"{hf.Path}: tokenizer has {tokenizer.VocabSize} tokens but config.json vocab_size is {config.VocabSize}");
         var model = new BertModel(config);
         var report = CheckpointLoader.Load(model, file, key => key.StartsWith("pooler.", StringComparison.Ordinal));
+        (model.MaskedLmHead, report) = ReadMaskedLmHead(model, file, report);
         model.eval();
         var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(poolingDir.File("config.json"));
         return new LoadedEncoder(model, tokenizer, pooling, normalize, ReadMaxSeqLength(hf), report);
+    }
+
+    /// <summary>The checkpoint's masked-LM head (BERT `cls.predictions.*`, RoBERTa `lm_head.*`; the tied decoder matrix
+    /// is the word embeddings and is not read), when the file has a whole one; its tensors leave the report's unused
+    /// list.</summary>
+    static (IReadOnlyDictionary<string, TorchSharp.torch.Tensor>?, LoadReport) ReadMaskedLmHead(BertModel model, SafeTensorsFile file, LoadReport report)
+    {
+        string prefix = MaskedLmHead.Name(model.Config) + ".";
+        var present = file.Entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        if (present.Count == 0) return (null, report);
+        // the head's keys and shapes, from a throwaway head built without touching the run's random stream
+        using var rng = TorchSharp.torch.get_rng_state();
+        Dictionary<string, long[]> wanted;
+        using (var head = MaskedLmHead.Create(model.Config, () => model.Embeddings.WordEmbeddings))
+            wanted = head.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
+        TorchSharp.torch.set_rng_state(rng);
+        var tied = new[] { "predictions.decoder.weight", "predictions.decoder.bias", "decoder.weight", "decoder.bias" };
+        // a stray head tensor (RobertaModel saves keep lm_head.bias) is no head: it stays in the unused list
+        if (wanted.Keys.Any(k => !file.Entries.ContainsKey(prefix + k))) return (null, report);
+        var tensors = new Dictionary<string, TorchSharp.torch.Tensor>();
+        foreach (var (key, shape) in wanted)
+        {
+            var entry = file.Entries[prefix + key];
+            if (!entry.Shape.SequenceEqual(shape))
+                throw new InvalidDataException($"{file.Path}: '{prefix + key}' has shape [{string.Join(", ", entry.Shape)}], the head needs [{string.Join(", ", shape)}]");
+            tensors[key] = file.Read(prefix + key).to_type(TorchSharp.torch.ScalarType.Float32).DetachFromDisposeScope();
+        }
+        var used = wanted.Keys.Select(k => prefix + k).Concat(tied.Select(k => prefix + k)).ToHashSet();
+        return (tensors, report with { Unused = report.Unused.Where(k => !used.Contains(k)).ToList() });
     }
 
     /// <summary>The checkpoint's sentence pipeline, read without loading any weights (for a run's defaults).</summary>
@@ -126,8 +156,15 @@ public static class ModelDirectory
     public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, SentencePipeline? pipeline)
     {
         var indented = new JsonSerializerOptions { WriteIndented = true };
-        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson().ToJsonString(indented));
-        SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), model.state_dict().Select(kv => (kv.Key, kv.Value)));
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson(maskedLm: model.MaskedLmHead is not null).ToJsonString(indented));
+        var tensors = model.state_dict().Select(kv => (kv.Key, kv.Value));
+        if (model.MaskedLmHead is { } head)
+        {
+            // HF's *ForMaskedLM layout, so transformers loads the head too: encoder under `bert.` / `roberta.`, head under `cls.` / `lm_head.`
+            string encoderPrefix = model.Config.IsRoberta ? "roberta." : "bert.", headPrefix = MaskedLmHead.Name(model.Config) + ".";
+            tensors = tensors.Select(t => (encoderPrefix + t.Key, t.Value)).Concat(head.Select(kv => (headPrefix + kv.Key, kv.Value)));
+        }
+        SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), tensors);
         tokenizer.Save(dir);
         if (pipeline?.Pooling is not PoolingMode p || p == PoolingMode.Pooler) return;
         var cfg = new JsonObject

@@ -5,13 +5,14 @@ using static TorchSharp.torch;
 namespace PhaseTune.Models;
 
 /// <summary>TSDAE's decoder: the encoder's embeddings and blocks reused as a causal decoder that reconstructs the
-/// sentence from one pooled vector through cross-attention, with an LM head tied to the word embeddings.
-/// Untied, it starts as a copy of the encoder and shares nothing.</summary>
+/// sentence from one pooled vector through cross-attention, with an LM head tied to the word embeddings: the
+/// checkpoint's masked-LM head when the encoder brought one (as sentence-transformers' DenoisingAutoEncoderLoss loads
+/// its decoder), else a fresh one. Untied, it starts as a copy of the encoder and shares nothing.</summary>
 public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly BertEmbeddings embeddings;
     readonly ModuleList<BertDecoderLayer> layer;
-    readonly BertLMHead lm_head;
+    readonly Func<Tensor, Tensor> _logits;
     readonly EncoderConfig _c;
 
     public BertDecoder(BertModel encoder, bool tie) : base(nameof(BertDecoder))
@@ -27,8 +28,11 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         }
         embeddings = source.Embeddings;
         layer = new ModuleList<BertDecoderLayer>(source.Encoder.Layers.Select(l => new BertDecoderLayer(_c, l)).ToArray());
-        lm_head = new BertLMHead(_c, () => source.Embeddings.WordEmbeddings);
+        var head = MaskedLmHead.For(encoder, () => source.Embeddings.WordEmbeddings);
         RegisterComponents();
+        register_module(MaskedLmHead.Name(_c), head);   // HF's name (cls / lm_head), so its keys are the checkpoint's
+        _logits = head.forward;
+        HeadFromCheckpoint = encoder.MaskedLmHead is not null;
     }
 
     /// <param name="ids">(B, T) decoder input ids</param>
@@ -52,5 +56,8 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         return packing is null ? x : packing.ToPadded(x);
     }
 
-    public Tensor Logits(Tensor states) => lm_head.forward(states);
+    /// <summary>Whether the LM head started from the encoder's pretrained masked-LM head (else it is fresh).</summary>
+    public bool HeadFromCheckpoint { get; }
+
+    public Tensor Logits(Tensor states) => _logits(states);
 }

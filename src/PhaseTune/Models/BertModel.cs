@@ -24,6 +24,11 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     }
 
     public BertEmbeddings Embeddings => embeddings;
+
+    /// <summary>The checkpoint's masked-LM head (keys as the head module's own state: `predictions.*` for BERT,
+    /// `dense.*`, `layer_norm.*`, `bias` for RoBERTa), kept beside the encoder for a decoder or an MLM phase to start
+    /// from and for saving back; null when the checkpoint had none.</summary>
+    public IReadOnlyDictionary<string, Tensor>? MaskedLmHead { get; set; }
     public BertEncoder Encoder => encoder;
     public BertPooler Pooler => pooler;
 

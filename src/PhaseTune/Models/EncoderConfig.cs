@@ -125,10 +125,11 @@ public sealed record EncoderConfig
     /// <summary>Longest input the position table allows (RoBERTa reserves pad_token_id + 1 rows).</summary>
     public int MaxSequenceLength => IsRoberta ? MaxPositionEmbeddings - PadTokenId - 1 : MaxPositionEmbeddings;
 
-    public JsonObject ToJson() => new()
+    /// <param name="maskedLm">the checkpoint carries a masked-LM head (HF's *ForMaskedLM architecture)</param>
+    public JsonObject ToJson(bool maskedLm = false) => new()
     {
         ["model_type"] = ModelType,
-        ["architectures"] = new JsonArray(IsRoberta ? "RobertaModel" : "BertModel"),
+        ["architectures"] = new JsonArray((IsRoberta ? "Roberta" : "Bert") + (maskedLm ? "ForMaskedLM" : "Model")),
         ["vocab_size"] = VocabSize, ["hidden_size"] = HiddenSize, ["num_hidden_layers"] = NumHiddenLayers,
         ["num_attention_heads"] = NumAttentionHeads, ["intermediate_size"] = IntermediateSize,
         ["hidden_act"] = HiddenAct, ["max_position_embeddings"] = MaxPositionEmbeddings,

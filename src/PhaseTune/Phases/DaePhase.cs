@@ -36,6 +36,10 @@ public sealed class DaePhase : TrainingPhase
     public override string Name => PhaseKind.Dae.Name();
     public override int MaxEpochs => _c.Dae.Epochs;
 
+    public override string StartMessage => _loss.Decoder.HeadFromCheckpoint
+        ? "the decoder's LM head starts from the checkpoint's masked-LM head"
+        : "the decoder's LM head starts fresh (the checkpoint has no masked-LM head)";
+
     public override int BeginEpoch(int epoch)
     {
         var rng = Seeds.For(_c.Seed, "dae-noise", epoch);

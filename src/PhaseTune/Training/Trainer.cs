@@ -44,6 +44,7 @@ public sealed class Trainer
             (epoch, startBatch) = _checkpoint.Restore(phase);
             _observer.Message($"resuming {phase.Name} at epoch {epoch + 1}, batch {startBatch}");
         }
+        if (phase.StartMessage is string note) _observer.Message($"{phase.Name}: {note}");
         var clock = Stopwatch.StartNew();
         _observer.PhaseStarted(phase.Name, phase.Schedule.TotalSteps, phase.Optimizer.StepCount);
         var parameters = phase.Optimizer.Parameters.ToList();
