@@ -7,7 +7,10 @@ namespace PhaseTune.Augmentation;
 /// target values by capping each at the rarest's count.</summary>
 public static class PairBuilder
 {
-    public static int Copies(int aug, int classes) => Math.Max(1, aug * (int)Math.Floor(Math.Log2(Math.Max(classes, 2))));
+    /// <summary>aug·⌊log2 C⌋ shuffled copies, or aug alone from 100 classes on, as the authors' code does (CLINC-150
+    /// would otherwise get 7× the pairs).</summary>
+    public static int Copies(int aug, int classes) =>
+        Math.Max(1, classes >= 100 ? aug : aug * (int)Math.Floor(Math.Log2(Math.Max(classes, 2))));
 
     /// <summary>1 for the same label, 0 otherwise; hierarchical labels give the fraction of matching leading levels.</summary>
     public static float Target(string a, string b, LabelSet labels)

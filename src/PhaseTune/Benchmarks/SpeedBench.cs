@@ -172,6 +172,7 @@ public static class SpeedBench
         }
 
         public override string Name => "bench";
+        public override int ExampleCount => _batches.Sum(b => b.Length);
         public override int MaxEpochs => 1;
         public override int BeginEpoch(int epoch) => _o.Warmup + _o.Steps;
         public override void SetTraining(bool training) { _encoder.train(training); _head.train(training); }

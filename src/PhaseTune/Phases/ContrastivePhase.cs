@@ -40,6 +40,7 @@ public sealed class ContrastivePhase : TrainingPhase
     int BatchSize => _c.Cl.BatchSize ?? _c.BatchSize;
     public int BatchesPerEpoch => (Pairs.Count + BatchSize - 1) / BatchSize;
     public override string Name => PhaseKind.Contrastive.Name();
+    public override int ExampleCount => Pairs.Count;
     public override int MaxEpochs => _c.Cl.Epochs;
 
     public override int BeginEpoch(int epoch)

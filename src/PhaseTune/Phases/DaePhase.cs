@@ -34,6 +34,7 @@ public sealed class DaePhase : TrainingPhase
 
     int BatchSize => _c.Dae.BatchSize ?? _c.BatchSize;
     public override string Name => PhaseKind.Dae.Name();
+    public override int ExampleCount => _texts.Count;
     public override int MaxEpochs => _c.Dae.Epochs;
 
     public override string StartMessage => _loss.Decoder.HeadFromCheckpoint

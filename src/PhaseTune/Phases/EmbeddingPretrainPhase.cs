@@ -39,6 +39,7 @@ public abstract class EmbeddingPretrainPhase : TrainingPhase
 
     public PhaseKind Kind { get; }
     public override string Name => Kind.Name();
+    public override int ExampleCount => Data.Count;
     public override int MaxEpochs => Config.Pretrain.Epochs;
     int BatchSize => Config.Pretrain.BatchSize ?? Config.BatchSize;
 

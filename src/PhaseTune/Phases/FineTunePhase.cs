@@ -59,6 +59,7 @@ public sealed class FineTunePhase : TrainingPhase
     public List<double> DevHistory => _best.History;
 
     public override string Name => PhaseKind.FineTune.Name();
+    public override int ExampleCount => _train.Count;
     public override int MaxEpochs => _c.Ft.MaxEpochs;
 
     public override int BeginEpoch(int epoch)

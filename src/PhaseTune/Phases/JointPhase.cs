@@ -31,6 +31,7 @@ public sealed class JointPhase : TrainingPhase
 
     int Steps(int nDae, int nCl) => _c.Joint.Mode == "sum" ? Math.Max(nDae, nCl) : 2 * Math.Max(nDae, nCl);
     public override string Name => PhaseKind.Joint.Name();
+    public override int ExampleCount => _dae.ExampleCount + _cl.ExampleCount;
     public override int MaxEpochs => _c.Joint.Epochs;
 
     public override int BeginEpoch(int epoch)

@@ -12,6 +12,9 @@ public sealed record TrainConfig
     public PhaseKind[] Phases { get; init; } = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune];
     public int Seed { get; init; } = 42;
     public int BatchSize { get; init; } = 16;
+    /// <summary>Tokens per text; <see cref="AutoMaxLength"/> ("auto" in files and flags) is resolved by the run to 1.2 ×
+    /// the longest training text, capped at the model's maximum, as the paper sets it.</summary>
+    [JsonConverter(typeof(MaxLengthJsonConverter))]
     public int MaxLength { get; init; } = 128;
     public string Pooling { get; init; } = "cls";
     /// <summary>L2-normalise the sentence vector (a sentence-transformers Normalize module).</summary>
@@ -42,6 +45,9 @@ public sealed record TrainConfig
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
+    /// <summary>The value of <see cref="MaxLength"/> that stands for "auto".</summary>
+    public const int AutoMaxLength = 0;
+
     public TrainerOptions ToTrainerOptions() => new(MaxGradNorm, LogEvery, CheckpointEvery);
 
     /// <summary>Checks every setting; errors name the setting as a config key.</summary>
@@ -49,7 +55,7 @@ public sealed record TrainConfig
     {
         if (Phases.Length == 0) throw new ArgumentException($"{source}: phases is empty");
         if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");
-        if (MaxLength < 3) throw new ArgumentException($"{source}: max_length must be at least 3 (got {MaxLength})");
+        if (MaxLength < 3 && MaxLength != AutoMaxLength) throw new ArgumentException($"{source}: max_length must be at least 3 or auto (got {MaxLength})");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");
         if (Joint.Mode is not ("sum" or "alternate")) throw new ArgumentException($"{source}: joint.mode must be sum or alternate");

@@ -18,6 +18,9 @@ public sealed record ConfigOption(string Flag, OptionValue Value, string[] Paths
             OptionValue.SetsFalse => JsonValue.Create(false),
             OptionValue.Integer => JsonValue.Create(int.TryParse(Require(text), NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i
                 : throw new ArgumentException($"{Flag}: '{text}' is not an integer")),
+            OptionValue.IntegerOrAuto => text == "auto" ? JsonValue.Create("auto")
+                : JsonValue.Create(int.TryParse(Require(text), NumberStyles.Integer, CultureInfo.InvariantCulture, out var m) ? m
+                    : throw new ArgumentException($"{Flag}: '{text}' is neither a whole number nor auto")),
             OptionValue.Number => JsonValue.Create(double.TryParse(Require(text), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d
                 : throw new ArgumentException($"{Flag}: '{text}' is not a number")),
             OptionValue.Word => JsonValue.Create(Require(text)),

@@ -16,7 +16,7 @@ public static class ConfigOptions
         O("--threads", Integer, "threads", "torch CPU threads"),
         O("--batch-size", Integer, "batch_size"),
         O("--no-group-by-length", SetsFalse, "group_by_length", "plain shuffled DAE and contrastive batches (default: batches of similar lengths, less padding)"),
-        O("--max-length", Integer, "max_length"),
+        O("--max-length", IntegerOrAuto, "max_length", "tokens per text, or auto: 1.2 × the longest training text, capped at the model's maximum"),
         O("--pooling", Word, "pooling", "cls|mean|max"),
         O("--label-levels", Word, "label_levels", "separator of hierarchical labels, e.g. /"),
         O("--dae-epochs", Integer, "dae.epochs"),

@@ -52,6 +52,7 @@ public static class MultiTaskRun
         var metrics = new JsonObject
         {
             ["dev"] = dev, ["test"] = test, ["phase_seconds"] = JsonSerializer.SerializeToNode(runner.Seconds),
+            ["phase_examples"] = JsonSerializer.SerializeToNode(runner.Examples),
             ["dev_history"] = new JsonArray(phase.DevHistory.Select(d => (JsonNode)d).ToArray()),
             ["sampler"] = c.Sampler, ["pcgrad"] = c.Pcgrad, ["pretrain"] = c.Pretrain,
             ["train_examples"] = new JsonObject(tasks.Select(t => KeyValuePair.Create(t.Config.Name, (JsonNode?)t.Train.Count))),

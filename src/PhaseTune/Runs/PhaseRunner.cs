@@ -20,6 +20,7 @@ public sealed class PhaseRunner : IDisposable
     readonly int _resumeAt;
     readonly string _timesPath;
     readonly Dictionary<string, double> _seconds = new();
+    readonly Dictionary<string, int> _examples = new();
 
     /// <param name="identity">what must be unchanged for a checkpoint in <paramref name="outDir"/> to be resumed</param>
     /// <param name="restart">discard a checkpoint instead of resuming from it</param>
@@ -32,7 +33,11 @@ public sealed class PhaseRunner : IDisposable
         _resumeAt = _trainer.ResumePhaseIndex;
         _timesPath = Path.Combine(outDir, "phase_seconds.json");
         if (_resumeAt >= 0 && File.Exists(_timesPath))
-            foreach (var (k, v) in JsonNode.Parse(File.ReadAllText(_timesPath))!.AsObject()) _seconds[k] = v!.GetValue<double>();
+        {
+            var saved = JsonNode.Parse(File.ReadAllText(_timesPath))!;
+            foreach (var (k, v) in saved["seconds"]!.AsObject()) _seconds[k] = v!.GetValue<double>();
+            foreach (var (k, v) in saved["examples"]!.AsObject()) _examples[k] = v!.GetValue<int>();
+        }
     }
 
     /// <summary>What a run writes in its folder besides the recipe's own outputs.</summary>
@@ -40,11 +45,18 @@ public sealed class PhaseRunner : IDisposable
 
     public IReadOnlyDictionary<string, double> Seconds => _seconds;
 
+    /// <summary>Examples per epoch of each phase that ran (texts, pairs, rows).</summary>
+    public IReadOnlyDictionary<string, int> Examples => _examples;
+
     /// <summary>Whether phase <paramref name="index"/> finished before this run was killed (its weights are in the checkpoint).</summary>
     public bool Finished(int index) => index < _resumeAt;
 
-    /// <summary>Counts seconds a phase took outside this run (an ablation's shared DAE) unless a resumed run has them.</summary>
-    public void Credit(PhaseKind kind, double seconds) => _seconds.TryAdd(kind.Name(), seconds);
+    /// <summary>Counts a phase that ran outside this run (an ablation's shared DAE) unless a resumed run has it.</summary>
+    public void Credit(PhaseKind kind, double seconds, int examples)
+    {
+        _seconds.TryAdd(kind.Name(), seconds);
+        _examples.TryAdd(kind.Name(), examples);
+    }
 
     /// <summary>Seeds torch for the phase, builds it, trains it (resuming it if the checkpoint was taken in it) and
     /// times it. The caller disposes the phase when done with it.</summary>
@@ -56,7 +68,8 @@ public sealed class PhaseRunner : IDisposable
         var phase = create();
         _trainer.Run(phase, index);
         _seconds[name] = _seconds.GetValueOrDefault(name) + clock.Elapsed.TotalSeconds;
-        AtomicFile.WriteAllText(_timesPath, JsonSerializer.Serialize(_seconds));
+        _examples[name] = phase.ExampleCount;
+        AtomicFile.WriteAllText(_timesPath, JsonSerializer.Serialize(new { seconds = _seconds, examples = _examples }));
         return phase;
     }
 

@@ -30,16 +30,17 @@ public static class TrainRun
     }
 
     /// <param name="firstPhase">index of the first phase to run; the earlier ones were done elsewhere on this encoder
-    /// (an ablation's shared DAE), taking <paramref name="priorSeconds"/></param>
+    /// (an ablation's shared DAE, on the training texts), taking <paramref name="priorSeconds"/></param>
     public static TrainResult Run(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, int firstPhase = 0, IReadOnlyDictionary<PhaseKind, double>? priorSeconds = null,
         bool restart = false)
     {
         c.ValidateClassifierRecipe();
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
+        c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
-        foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds);
+        foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.Train.Count);
 
         FineTunePhase? ft = null;
         for (int i = firstPhase; i < c.Phases.Length; i++)
@@ -59,6 +60,7 @@ public static class TrainRun
             {
                 ["dev"] = dev.ToJson(), ["test"] = test?.ToJson(),
                 ["phase_seconds"] = JsonSerializer.SerializeToNode(runner.Seconds),
+                ["phase_examples"] = JsonSerializer.SerializeToNode(runner.Examples),
                 ["dev_history"] = new JsonArray(finetune.DevHistory.Select(d => (JsonNode)d).ToArray()),
                 ["best_epoch"] = finetune.BestEpoch + 1, ["dev_was_split_from_train"] = data.DevWasSplit,
                 ["train_examples"] = data.Train.Count, ["labels"] = data.Labels.Count,

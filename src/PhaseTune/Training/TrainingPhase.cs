@@ -12,6 +12,9 @@ public abstract class TrainingPhase : IDisposable
     public abstract string Name { get; }
     public abstract int MaxEpochs { get; }
 
+    /// <summary>How many examples an epoch of the phase goes through (texts, pairs or rows), for metrics.json.</summary>
+    public abstract int ExampleCount { get; }
+
     /// <summary>What a user should know as the phase starts (e.g. where a decoder's head came from), or null.</summary>
     public virtual string? StartMessage => null;
     public Optimizer Optimizer { get; protected init; } = null!;

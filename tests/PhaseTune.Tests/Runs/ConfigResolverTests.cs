@@ -76,7 +76,7 @@ public class ConfigResolverTests
         var batch = Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--batch-size", "0"))).Message;
         Assert.Contains("batch_size must be at least 1 (got 0)", batch);
         Assert.Contains("--batch-size", batch);
-        Assert.Contains("max_length must be at least 3 (got -5)", Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--max-length", "-5"))).Message);
+        Assert.Contains("max_length must be at least 3 or auto (got -5)", Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--max-length", "-5"))).Message);
         Assert.Contains("--seed: 'x' is not an integer", Assert.Throws<ArgumentException>(() => Flag("--seed", "x").ToList()).Message);
         Assert.Contains("--lr-dae: 'fast' is not a number", Assert.Throws<ArgumentException>(() => Flag("--lr-dae", "fast").ToList()).Message);
     }

@@ -101,6 +101,10 @@ public class PhaseRunnerTests
             Assert.DoesNotContain("\"phase\":\"dae\"", File.ReadAllText(Path.Combine(dir, "seed-1", v, "log.jsonl")));
         }
         Assert.False(JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-1", "ft", "metrics.json")))!["phase_seconds"]!.AsObject().ContainsKey("dae"));
+        var examples = JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-1", "3phase", "metrics.json")))!["phase_examples"]!;
+        Assert.Equal(12, examples["dae"]!.GetValue<int>());   // the toy corpus's texts, shared DAE credited
+        Assert.Equal(12, examples["ft"]!.GetValue<int>());
+        Assert.InRange(examples["cl"]!.GetValue<int>(), 2, 12 * 11 / 2);
         Assert.Equal(["dae+ft", "3phase", "ft"], report["summary"]!.AsObject().Select(kv => kv.Key));
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir, "seed-1", "3phase", "metrics.json"));
         AblationRun.Run("scratch:tiny", vocab, Toy(), c, ["3phase"], [1], dir);
