@@ -18,6 +18,7 @@ public sealed class RunFlags
     public readonly Option<string> LabelColumn = new("--label-column") { DefaultValueFactory = _ => "label", Description = "label column / JSON key" };
     public readonly Option<int?> Limit = new("--limit") { Description = "use only the first N training examples (quick runs)" };
     public readonly Option<int?> Sample = new("--sample") { Description = "use a seeded, stratified sample of about N training examples" };
+    public readonly Option<string[]> Unlabeled = new("--unlabeled") { Description = "files of unlabelled texts for the DAE phase (any data format's text column, or one text per line)", AllowMultipleArgumentsPerToken = true };
     public readonly Option<string> Model = new("--model") { Required = true, Description = "model directory, or scratch:tiny|mini|small|minilm" };
     public readonly Option<string?> Vocab = new("--vocab") { Description = "vocab.txt (or tokenizer directory) for scratch models" };
     public readonly Option<string?> Config = new("--config") { Description = "TOML or JSON config file (flags override it)" };
@@ -26,7 +27,7 @@ public sealed class RunFlags
 
     public RunFlags(Command command, IEnumerable<ConfigOption> configOptions)
     {
-        foreach (var o in new Option[] { Data, Train, Dev, Test, TextColumn, LabelColumn, Limit, Sample, Model, Vocab, Config, Quiet })
+        foreach (var o in new Option[] { Data, Train, Dev, Test, TextColumn, LabelColumn, Limit, Sample, Unlabeled, Model, Vocab, Config, Quiet })
             command.Options.Add(o);
         foreach (var spec in configOptions)
         {
@@ -58,5 +59,6 @@ public sealed class RunFlags
     {
         Dir = r.GetValue(Data), Train = r.GetValue(Train), Dev = r.GetValue(Dev), Test = r.GetValue(Test),
         TextColumn = r.GetValue(TextColumn)!, LabelColumn = r.GetValue(LabelColumn)!, Limit = r.GetValue(Limit), Sample = r.GetValue(Sample),
+        Unlabeled = r.GetValue(Unlabeled) ?? [],
     };
 }

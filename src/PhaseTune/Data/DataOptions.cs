@@ -15,11 +15,14 @@ public sealed record DataOptions
     public string LabelColumn { get; init; } = "label";
     public int? Limit { get; init; }
     public int? Sample { get; init; }
+    /// <summary>Files of unlabelled texts for the DAE phase (any reader format's text column, or one text per line).</summary>
+    public IReadOnlyList<string> Unlabeled { get; init; } = [];
 
     ColumnOptions Columns => new(TextColumn, LabelColumn);
 
     /// <summary>The paths read, with the flags that name them (for <c>PathGuard.CheckOutput</c>).</summary>
-    public IEnumerable<(string Flag, string? Path)> Inputs => [("--data", Dir), ("--train", Train), ("--dev", Dev), ("--test", Test)];
+    public IEnumerable<(string Flag, string? Path)> Inputs =>
+        [("--data", Dir), ("--train", Train), ("--dev", Dev), ("--test", Test), .. Unlabeled.Select(u => ("--unlabeled", (string?)u))];
 
     /// <summary>Labelled train / dev / test; dev and test labels must occur in the (cut) training set.</summary>
     public DataSplits Load(int seed, string? labelLevels)
@@ -29,7 +32,7 @@ public sealed record DataOptions
         List<Example>? train = null;
         if (Limit is int n) train = data.Train.Take(n).ToList();
         else if (Sample is int m) train = DataSplits.StratifiedSample(data.Train, m, Seeds.Mix(seed, "sample"));
-        if (train is null) return data;
+        if (train is null) return WithUnlabeled(data);
         var labels = LabelSet.FromTrain(train, labelLevels);
         string hint = " (the cut training set lacks them; try --sample)";
         try
@@ -38,7 +41,19 @@ public sealed record DataOptions
             if (data.Test is not null) labels.CheckKnown(data.Test, "test");
         }
         catch (InvalidDataException e) { throw new InvalidDataException(e.Message + hint); }
-        return data with { Train = train, Labels = labels };
+        return WithUnlabeled(data with { Train = train, Labels = labels });
+    }
+
+    /// <summary>The unlabelled texts, de-duplicated, without any training, dev or test text (so no evaluation text is
+    /// ever trained on, even without its label).</summary>
+    DataSplits WithUnlabeled(DataSplits data)
+    {
+        if (Unlabeled.Count == 0) return data;
+        var seen = new HashSet<string>(data.Train.Concat(data.Dev).Concat(data.Test ?? []).SelectMany(e => e.Text2 is null ? [e.Text] : new[] { e.Text, e.Text2 }), StringComparer.Ordinal);
+        var extra = Unlabeled.SelectMany(path => InputTexts.Read(path, TextColumn))
+            .SelectMany(t => t.B is null ? [t.A] : new[] { t.A, t.B })
+            .Where(t => !string.IsNullOrWhiteSpace(t) && seen.Add(t)).ToList();
+        return data with { Unlabeled = extra };
     }
 
     /// <summary>The training texts alone (labels optional), cut to the first <see cref="Limit"/>, for objectives that
@@ -50,7 +65,7 @@ public sealed record DataOptions
         string source = Train ?? (Dir is string d ? DataSplits.FindTrain(d) : throw new ArgumentException("give --data DIR or --train FILE"));
         var texts = DatasetReader.ReadUnlabelled(source, new ColumnOptions(TextColumn));
         if (Limit is int n) texts = texts.Take(n).ToList();
-        return new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false);
+        return WithUnlabeled(new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false));
     }
 
     void CheckCuts()

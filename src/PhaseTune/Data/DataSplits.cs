@@ -2,9 +2,16 @@ using PhaseTune.IO;
 
 namespace PhaseTune.Data;
 
-/// <summary>Train / dev / test examples and the label set taken from train.</summary>
+/// <summary>Train / dev / test examples and the label set taken from train, plus unlabelled texts for the phases that
+/// learn from text alone.</summary>
 public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Example>? Test, LabelSet Labels, bool DevWasSplit)
 {
+    /// <summary>Extra texts without labels (`--unlabeled`): none is a training, dev or test text, none twice.</summary>
+    public IReadOnlyList<string> Unlabeled { get; init; } = [];
+
+    /// <summary>What the text-only phases (DAE) learn from: the training texts, then the unlabelled ones.</summary>
+    public List<string> TrainingTexts() => [.. Train.Select(e => e.Text), .. Unlabeled];
+
     public const double DefaultDevFraction = 0.2;
 
     /// <summary>Loads `--data DIR` (train*, dev|validation|valid|val, test files by name) or explicit files.

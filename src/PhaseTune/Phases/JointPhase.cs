@@ -16,15 +16,16 @@ public sealed class JointPhase : TrainingPhase
     readonly TrainConfig _c;
     int _nDae, _nCl;
 
-    public JointPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, LabelSet labels, TrainConfig c)
+    /// <param name="texts">what the DAE half learns from (the training texts, and unlabelled ones)</param>
+    public JointPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, IReadOnlyList<string> texts, LabelSet labels, TrainConfig c)
     {
         _c = c;
         var inner = c with { Dae = c.Dae with { Epochs = c.Joint.Epochs }, Cl = c.Cl with { Epochs = c.Joint.Epochs } };
         _cl = new ContrastivePhase(encoder, tok, train, labels, inner);
-        _dae = new DaePhase(encoder, tok, train.Select(e => e.Text).ToList(), inner);
+        _dae = new DaePhase(encoder, tok, texts, inner);
         StateParameters = Distinct(_dae.StateParameters.Concat(_cl.StateParameters));
         Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Joint.Lr, c.WeightDecay));
-        int daeBatches = (train.Count + (c.Dae.BatchSize ?? c.BatchSize) - 1) / (c.Dae.BatchSize ?? c.BatchSize);
+        int daeBatches = (texts.Count + (c.Dae.BatchSize ?? c.BatchSize) - 1) / (c.Dae.BatchSize ?? c.BatchSize);
         int steps = Steps(daeBatches, _cl.BatchesPerEpoch);
         Schedule = LrSchedule.Create("constant", 0, steps * c.Joint.Epochs);
     }

@@ -11,9 +11,9 @@ public static class PhaseFactory
 {
     public static TrainingPhase Create(PhaseKind kind, SentenceEncoder encoder, ITokenizer tok, DataSplits data, TrainConfig c) => kind switch
     {
-        PhaseKind.Dae => new DaePhase(encoder, tok, data.Train.Select(e => e.Text).ToList(), c),
+        PhaseKind.Dae => new DaePhase(encoder, tok, data.TrainingTexts(), c),
         PhaseKind.Contrastive => new ContrastivePhase(encoder, tok, data.Train, data.Labels, c),
-        PhaseKind.Joint => new JointPhase(encoder, tok, data.Train, data.Labels, c),
+        PhaseKind.Joint => new JointPhase(encoder, tok, data.Train, data.TrainingTexts(), data.Labels, c),
         PhaseKind.FineTune => new FineTunePhase(encoder, tok, data.Train, data.Dev, data.Labels, c),
         PhaseKind.SimCse => new SimCsePhase(encoder, tok, data.Train, c),
         PhaseKind.SupervisedSimCse => new SupervisedSimCsePhase(encoder, tok, data.Train, c),

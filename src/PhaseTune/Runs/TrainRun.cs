@@ -30,7 +30,7 @@ public static class TrainRun
     }
 
     /// <param name="firstPhase">index of the first phase to run; the earlier ones were done elsewhere on this encoder
-    /// (an ablation's shared DAE, on the training texts), taking <paramref name="priorSeconds"/></param>
+    /// (an ablation's shared DAE, on the training and unlabelled texts), taking <paramref name="priorSeconds"/></param>
     public static TrainResult Run(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, int firstPhase = 0, IReadOnlyDictionary<PhaseKind, double>? priorSeconds = null,
         bool restart = false)
@@ -40,7 +40,7 @@ public static class TrainRun
         c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
-        foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.Train.Count);
+        foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.TrainingTexts().Count);
 
         FineTunePhase? ft = null;
         for (int i = firstPhase; i < c.Phases.Length; i++)

@@ -175,13 +175,13 @@ public class PhaseTests
         var enc = new SentenceEncoder(ToyModels.Encoder(5), PoolingMode.Cls);
         var data = ToyModels.Corpus();
         var c = Config with { Joint = new JointConfig { Mode = "sum", Epochs = 1, Lr = 1e-3 } };
-        using var joint = new JointPhase(enc, ToyModels.Tokenizer, data, LabelSet.FromTrain(data, null), c);
+        using var joint = new JointPhase(enc, ToyModels.Tokenizer, data, data.Select(e => e.Text).ToList(), LabelSet.FromTrain(data, null), c);
         int n = joint.BeginEpoch(0);
         Assert.True(n >= 3);
         using var _ = no_grad();
         var sum = joint.Loss(0).item<float>();
         Assert.True(sum > 1.0);   // a DAE cross-entropy over 30k tokens plus a cosine MSE
-        var alt = new JointPhase(enc, ToyModels.Tokenizer, data, LabelSet.FromTrain(data, null), c with { Joint = c.Joint with { Mode = "alternate" } });
+        var alt = new JointPhase(enc, ToyModels.Tokenizer, data, data.Select(e => e.Text).ToList(), LabelSet.FromTrain(data, null), c with { Joint = c.Joint with { Mode = "alternate" } });
         Assert.Equal(2 * n, alt.BeginEpoch(0));
     }
 }
