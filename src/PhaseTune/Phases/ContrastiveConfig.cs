@@ -15,4 +15,8 @@ public sealed record ContrastiveConfig
     public string Schedule { get; init; } = "linear";
     public double WarmupRatio { get; init; } = 0.1;
     public int? BatchSize { get; init; }
+    /// <summary>AdamW's epsilon.</summary>
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>This phase's weight decay; null takes the run's <c>weight_decay</c>.</summary>
+    public double? WeightDecay { get; init; }
 }

@@ -32,7 +32,7 @@ public sealed class ContrastivePhase : TrainingPhase
         _pairs = Pairs.Select(p => (Enc(p.A), Enc(p.B))).ToArray();
         _loss = new CosineSimilarityLoss(encoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
-        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Cl.Lr, c.WeightDecay));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Cl.Lr, c.Cl.WeightDecay ?? c.WeightDecay), eps: c.Cl.Eps);
         Schedule = LrSchedule.Create(c.Cl.Schedule, c.Cl.WarmupRatio, BatchesPerEpoch * c.Cl.Epochs);
     }
 

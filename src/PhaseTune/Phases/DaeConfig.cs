@@ -11,4 +11,8 @@ public sealed record DaeConfig
     public string Schedule { get; init; } = "constant";
     public double WarmupRatio { get; init; } = 0;
     public int? BatchSize { get; init; }
+    /// <summary>AdamW's epsilon.</summary>
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>This phase's weight decay; null takes the run's <c>weight_decay</c>.</summary>
+    public double? WeightDecay { get; init; }
 }

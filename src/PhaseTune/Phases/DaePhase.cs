@@ -27,7 +27,7 @@ public sealed class DaePhase : TrainingPhase
         _loss = new DenoisingAutoEncoderLoss(encoder, c.Dae.TieDecoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
             .Concat(_loss.Decoder.named_parameters().Select(p => ("decoder." + p.name, p.parameter))));
-        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Dae.Lr, c.WeightDecay));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Dae.Lr, c.Dae.WeightDecay ?? c.WeightDecay), eps: c.Dae.Eps);
         int perEpoch = (texts.Count + BatchSize - 1) / BatchSize;
         Schedule = LrSchedule.Create(c.Dae.Schedule, c.Dae.WarmupRatio, perEpoch * c.Dae.Epochs);
     }

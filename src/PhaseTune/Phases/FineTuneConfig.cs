@@ -16,6 +16,10 @@ public sealed record FineTuneConfig
     public bool FreezeEncoder { get; init; }
     public bool ClassWeights { get; init; }
     public int? BatchSize { get; init; }
+    /// <summary>AdamW's epsilon.</summary>
+    public double Eps { get; init; } = 1e-8;
+    /// <summary>This phase's weight decay; null takes the run's <c>weight_decay</c>.</summary>
+    public double? WeightDecay { get; init; }
     /// <summary>Layer-wise learning-rate decay factor; null trains all encoder layers at <see cref="Lr"/>.</summary>
     public double? Llrd { get; init; }
     public string Optimizer { get; init; } = "adamw";

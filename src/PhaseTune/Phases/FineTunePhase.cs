@@ -39,12 +39,13 @@ public sealed class FineTunePhase : TrainingPhase
         var encoderParams = encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)).ToList();
         var headParams = head.named_parameters().Select(p => ("head." + p.name, p.parameter)).ToList();
         StateParameters = Distinct(encoderParams.Concat(headParams));
-        var groups = ParameterGroup.ForWeightDecay("head", headParams, c.Ft.LrHead, c.WeightDecay);
+        double wd = c.Ft.WeightDecay ?? c.WeightDecay;
+        var groups = ParameterGroup.ForWeightDecay("head", headParams, c.Ft.LrHead, wd);
         if (c.Ft.FreezeEncoder) foreach (var (_, p) in encoderParams) p.requires_grad = false;
         else groups.InsertRange(0, c.Ft.Llrd is double decay
-            ? LayerwiseLrDecay.Groups("encoder", encoderParams, encoder.Encoder.Config.NumHiddenLayers, c.Ft.Lr, decay, c.WeightDecay)
-            : ParameterGroup.ForWeightDecay("encoder", encoderParams, c.Ft.Lr, c.WeightDecay));
-        Optimizer = Optimizer.Create(c.Ft.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), c.Ft.Momentum);
+            ? LayerwiseLrDecay.Groups("encoder", encoderParams, encoder.Encoder.Config.NumHiddenLayers, c.Ft.Lr, decay, wd)
+            : ParameterGroup.ForWeightDecay("encoder", encoderParams, c.Ft.Lr, wd));
+        Optimizer = Optimizer.Create(c.Ft.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), c.Ft.Momentum, c.Ft.Eps);
         Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs, c.Ft.MinLrRatio);
         _best = new BestWeights(StateParameters);
         _encoded = train.Select(e => tok.Encode(e.Text, e.Text2, maxLength: c.MaxLength)).ToArray();

@@ -24,7 +24,7 @@ public sealed class JointPhase : TrainingPhase
         _cl = new ContrastivePhase(encoder, tok, train, labels, inner);
         _dae = new DaePhase(encoder, tok, texts, inner);
         StateParameters = Distinct(_dae.StateParameters.Concat(_cl.StateParameters));
-        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Joint.Lr, c.WeightDecay));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Joint.Lr, c.Dae.WeightDecay ?? c.WeightDecay), eps: c.Dae.Eps);
         int daeBatches = (texts.Count + (c.Dae.BatchSize ?? c.BatchSize) - 1) / (c.Dae.BatchSize ?? c.BatchSize);
         int steps = Steps(daeBatches, _cl.BatchesPerEpoch);
         Schedule = LrSchedule.Create("constant", 0, steps * c.Joint.Epochs);

@@ -10,6 +10,9 @@ namespace PhaseTune.Phases;
 public sealed record TrainConfig
 {
     public PhaseKind[] Phases { get; init; } = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune];
+    /// <summary>The defaults the run started from: "pretrained" (Table 5 of the paper) or "scratch" (a randomly
+    /// initialised encoder); chosen from the model unless set.</summary>
+    public string Preset { get; init; } = "pretrained";
     public int Seed { get; init; } = 42;
     public int BatchSize { get; init; } = 16;
     /// <summary>Tokens per text; <see cref="AutoMaxLength"/> ("auto" in files and flags) is resolved by the run to 1.2 ×
@@ -54,6 +57,7 @@ public sealed record TrainConfig
     public TrainConfig Validate(string source = "config")
     {
         if (Phases.Length == 0) throw new ArgumentException($"{source}: phases is empty");
+        if (Preset is not ("pretrained" or "scratch")) throw new ArgumentException($"{source}: preset must be pretrained or scratch, got '{Preset}'");
         if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");
         if (MaxLength < 3 && MaxLength != AutoMaxLength) throw new ArgumentException($"{source}: max_length must be at least 3 or auto (got {MaxLength})");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");

@@ -12,6 +12,7 @@ public static class ConfigOptions
     /// <summary>Settings of every run that trains an encoder.</summary>
     public static readonly IReadOnlyList<ConfigOption> Run =
     [
+        O("--preset", Word, "preset", "pretrained|scratch: the defaults to start from (default: scratch for scratch: models, else pretrained)"),
         O("--seed", Integer, "seed"),
         O("--threads", Integer, "threads", "torch CPU threads"),
         O("--batch-size", Integer, "batch_size"),
@@ -45,6 +46,20 @@ public static class ConfigOptions
         O("--schedule", Word, "ft.schedule", "linear|cosine|constant (fine-tuning)"),
         O("--optimizer", Word, "ft.optimizer", "adamw|sgd (fine-tuning)"),
         O("--momentum", Number, "ft.momentum", "SGD momentum"),
+        O("--weight-decay", Number, "weight_decay", "AdamW weight decay of every phase without its own"),
+        O("--batch-size-dae", Integer, "dae.batch_size"),
+        O("--batch-size-cl", Integer, "cl.batch_size"),
+        O("--batch-size-ft", Integer, "ft.batch_size"),
+        O("--warmup-dae", Number, "dae.warmup_ratio", "DAE warmup fraction"),
+        O("--warmup-cl", Number, "cl.warmup_ratio", "contrastive warmup fraction"),
+        O("--schedule-dae", Word, "dae.schedule", "linear|cosine|constant"),
+        O("--schedule-cl", Word, "cl.schedule", "linear|cosine|constant"),
+        O("--eps-dae", Number, "dae.eps", "AdamW epsilon (DAE)"),
+        O("--eps-cl", Number, "cl.eps", "AdamW epsilon (contrastive)"),
+        O("--eps-ft", Number, "ft.eps", "AdamW epsilon (fine-tuning)"),
+        O("--weight-decay-dae", Number, "dae.weight_decay"),
+        O("--weight-decay-cl", Number, "cl.weight_decay"),
+        O("--weight-decay-ft", Number, "ft.weight_decay"),
     ];
 
     /// <summary>`train`'s phase sequence.</summary>

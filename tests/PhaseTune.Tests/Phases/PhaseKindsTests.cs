@@ -54,4 +54,23 @@ public class PhaseKindsTests
         var e = Assert.Throws<ArgumentException>(() => new TrainConfig { Phases = [PhaseKind.Contrastive, PhaseKind.Dae, PhaseKind.FineTune] }.ValidateClassifierRecipe("x.toml"));
         Assert.Contains("x.toml: phases 'cl,dae,ft' not supported", e.Message);
     }
+
+    [Fact]
+    public void EachPhaseUsesItsOwnEpsilonAndWeightDecay()
+    {
+        var data = ToyModels.Corpus();
+        var splits = new DataSplits(data, data, null, LabelSet.FromTrain(data, null), false);
+        var c = new TrainConfig
+        {
+            BatchSize = 4, MaxLength = 32, WeightDecay = 0.3,
+            Dae = new DaeConfig { Eps = 1e-6, WeightDecay = 0 }, Cl = new ContrastiveConfig { Eps = 1e-7 }, Ft = new FineTuneConfig { Eps = 2e-5, WeightDecay = 0.05 },
+        };
+        foreach (var (kind, eps, decay) in new[] { (PhaseKind.Dae, 1e-6, 0.0), (PhaseKind.Contrastive, 1e-7, 0.3), (PhaseKind.FineTune, 2e-5, 0.05) })
+        {
+            using var phase = PhaseFactory.Create(kind, new SentenceEncoder(ToyModels.Encoder(1), PoolingMode.Cls), ToyModels.Tokenizer, splits, c);
+            var adam = Assert.IsType<PhaseTune.Training.Optimization.FusedAdamW>(phase.Optimizer);
+            Assert.Equal(eps, adam.Eps);
+            Assert.Equal(decay, adam.Groups.Where(g => !g.Name.EndsWith(".no_decay")).Select(g => g.WeightDecay).Distinct().Single());
+        }
+    }
 }

@@ -35,7 +35,10 @@ public class ConfigResolverTests
     [Fact]
     public void PresetThenFileThenFlagsEachOverrideTheLayerBefore()
     {
-        Assert.Equal(2e-5, ConfigResolver.Resolve("some/pretrained/model").Ft.Lr);             // the paper's default
+        var paper = ConfigResolver.Resolve("some/pretrained/model");                              // Table 5 of the paper
+        Assert.Equal(("pretrained", 5e-5, 5e-5, 1e-5, 70, 32), (paper.Preset, paper.Dae.Lr, paper.Cl.Lr, paper.Ft.Lr, paper.Ft.MaxEpochs, paper.BatchSize));
+        Assert.Equal((1e-6, 1e-6, 2e-5, 0.0, "linear"), (paper.Dae.Eps, paper.Cl.Eps, paper.Ft.Eps, paper.WeightDecay, paper.Dae.Schedule));
+        Assert.Equal("scratch", ConfigResolver.Resolve("scratch:tiny").Preset);
         Assert.Equal(1e-3, ConfigResolver.Resolve("scratch:tiny").Ft.Lr);                      // scratch preset
         string file = TempConfig("c.toml", "batch_size = 8\n[ft]\nlr = 5e-4\npatience = 7\n");
         var fromFile = ConfigResolver.Resolve("scratch:tiny", file);
@@ -43,6 +46,19 @@ public class ConfigResolverTests
         Assert.Equal(1e-4, fromFile.Cl.Lr);                                                    // untouched preset value survives
         var flagged = ConfigResolver.Resolve("scratch:tiny", file, [.. Flag("--lr-ft", "1e-4"), .. Flag("--untie-decoder"), .. Flag("--freeze-encoder")]);
         Assert.Equal((1e-4, 7, false, true), (flagged.Ft.Lr, flagged.Ft.Patience, flagged.Dae.TieDecoder, flagged.Ft.FreezeEncoder));
+    }
+
+    [Fact]
+    public void APresetCanBeNamedAndPerPhaseOptimiserSettingsAreFlags()
+    {
+        var named = ConfigResolver.Resolve("scratch:tiny", null, Flag("--preset", "pretrained"));
+        Assert.Equal(("pretrained", 1e-5), (named.Preset, named.Ft.Lr));
+        string file = TempConfig("p.toml", "preset = \"scratch\"\n");
+        Assert.Equal(("scratch", 1e-3), (ConfigResolver.Resolve("/a/pretrained/model", file).Preset, ConfigResolver.Resolve("/a/pretrained/model", file).Ft.Lr));
+        Assert.Contains("unknown preset 'warm'", Assert.Throws<ArgumentException>(() => ConfigResolver.Resolve("scratch:tiny", null, Flag("--preset", "warm"))).Message);
+        var c = ConfigResolver.Resolve("scratch:tiny", null, [.. Flag("--eps-ft", "2e-5"), .. Flag("--weight-decay-cl", "0.1"), .. Flag("--batch-size-dae", "8"),
+            .. Flag("--warmup-dae", "0.25"), .. Flag("--schedule-cl", "cosine")]);
+        Assert.Equal((2e-5, 0.1, 8, 0.25, "cosine"), (c.Ft.Eps, c.Cl.WeightDecay!.Value, c.Dae.BatchSize!.Value, c.Dae.WarmupRatio, c.Cl.Schedule));
     }
 
     [Fact]

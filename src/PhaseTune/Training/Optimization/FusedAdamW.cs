@@ -12,6 +12,8 @@ public sealed class FusedAdamW(IReadOnlyList<ParameterGroup> groups, double beta
 {
     readonly Dictionary<string, (Tensor M, Tensor V)> _state = new();
 
+    public double Eps => eps;
+
     public override void Step()
     {
         StepCount++;

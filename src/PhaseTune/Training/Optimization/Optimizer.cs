@@ -25,9 +25,9 @@ public abstract class Optimizer(IReadOnlyList<ParameterGroup> groups) : IDisposa
 
     public abstract void Dispose();
 
-    public static Optimizer Create(string kind, IReadOnlyList<ParameterGroup> groups, double momentum = 0.9) => kind switch
+    public static Optimizer Create(string kind, IReadOnlyList<ParameterGroup> groups, double momentum = 0.9, double eps = 1e-8) => kind switch
     {
-        "adamw" => new FusedAdamW(groups),
+        "adamw" => new FusedAdamW(groups, eps: eps),
         "sgd" => new Sgd(groups, momentum),
         _ => throw new ArgumentException($"unknown optimizer '{kind}' (adamw, sgd)"),
     };
