@@ -4,6 +4,7 @@ using PhaseTune.Cli.Commands;
 var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text classification (3-Phase method).")
 {
     EmbedCommand.Create(),
+    FillMaskCommand.Create(),
     TrainCommand.Create(),
     EvalCommand.CreateEval(),
     EvalCommand.CreatePredict(),

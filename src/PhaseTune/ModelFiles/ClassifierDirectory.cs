@@ -14,7 +14,7 @@ public static class ClassifierDirectory
     public static void Save(TextClassifier model, string directory, string? trainingConfigJson = null) => AtomicDirectory.Write(directory, tmp =>
     {
         var encoder = model.Encoder;
-        ModelDirectory.WriteInto(tmp, encoder.Encoder, model.Tokenizer, new SentencePipeline(encoder.Pooling, encoder.Normalize, model.MaxLength));
+        ModelDirectory.WriteInto(tmp, encoder.Encoder, model.Tokenizer, new SentencePipeline(encoder.Pooling, encoder.Normalize, model.MaxLength), maskedLmHead: false);
         var extra = model.Head.named_parameters().Select(p => ("head." + p.name, (Tensor)p.parameter));
         if (encoder.Projection is { } proj) extra = extra.Concat(proj.named_parameters().Select(p => ("projection." + p.name, (Tensor)p.parameter)));
         SafeTensorsFile.Save(Path.Combine(tmp, "head.safetensors"), extra);

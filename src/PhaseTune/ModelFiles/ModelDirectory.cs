@@ -148,17 +148,20 @@ public static class ModelDirectory
     /// when it has a pooling. The directory is built beside the target and renamed into place, so it appears whole
     /// or not at all.</summary>
     public static void Save(BertModel model, ITokenizer tokenizer, string directory, SentencePipeline? pipeline = null) =>
-        AtomicDirectory.Write(directory, tmp => WriteInto(tmp, model, tokenizer, pipeline));
+        AtomicDirectory.Write(directory, tmp => WriteInto(tmp, model, tokenizer, pipeline, maskedLmHead: true));
 
     /// <summary>Writes the HF-layout files into an existing directory (used inside larger atomic saves): the
     /// transformer at the root, `1_Pooling`, an empty `2_Normalize` when normalising, modules.json, and
     /// sentence_bert_config.json with the max_seq_length, so sentence-transformers loads the same pipeline.</summary>
-    public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, SentencePipeline? pipeline)
+    /// <param name="maskedLmHead">also write the encoder's masked-LM head, if it has one (a pre-trained encoder keeps
+    /// it; a classifier does not need it)</param>
+    public static void WriteInto(string dir, BertModel model, ITokenizer tokenizer, SentencePipeline? pipeline, bool maskedLmHead)
     {
+        var head = maskedLmHead ? model.MaskedLmHead : null;
         var indented = new JsonSerializerOptions { WriteIndented = true };
-        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson(maskedLm: model.MaskedLmHead is not null).ToJsonString(indented));
+        AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson(maskedLm: head is not null).ToJsonString(indented));
         var tensors = model.state_dict().Select(kv => (kv.Key, kv.Value));
-        if (model.MaskedLmHead is { } head)
+        if (head is not null)
         {
             // HF's *ForMaskedLM layout, so transformers loads the head too: encoder under `bert.` / `roberta.`, head under `cls.` / `lm_head.`
             string encoderPrefix = model.Config.IsRoberta ? "roberta." : "bert.", headPrefix = MaskedLmHead.Name(model.Config) + ".";

@@ -38,7 +38,7 @@ public sealed class DaePhase : TrainingPhase
     public override int MaxEpochs => _c.Dae.Epochs;
 
     public override string StartMessage => _loss.Decoder.HeadFromCheckpoint
-        ? "the decoder's LM head starts from the checkpoint's masked-LM head"
+        ? "the decoder's LM head starts from the encoder's masked-LM head (the checkpoint's, or an earlier MLM phase's)"
         : "the decoder's LM head starts fresh (the checkpoint has no masked-LM head)";
 
     public override int BeginEpoch(int epoch)

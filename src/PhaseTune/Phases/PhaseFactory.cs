@@ -14,6 +14,7 @@ public static class PhaseFactory
         PhaseKind.Dae => new DaePhase(encoder, tok, data.TrainingTexts(), c),
         PhaseKind.Contrastive => new ContrastivePhase(encoder, tok, data.Train, data.Labels, c),
         PhaseKind.Joint => new JointPhase(encoder, tok, data.Train, data.TrainingTexts(), data.Labels, c),
+        PhaseKind.Mlm => new MlmPhase(encoder, tok, data.TrainingTexts(), c),
         PhaseKind.FineTune => new FineTunePhase(encoder, tok, data.Train, data.Dev, data.Labels, c),
         PhaseKind.SimCse => new SimCsePhase(encoder, tok, data.Train, c),
         PhaseKind.SupervisedSimCse => new SupervisedSimCsePhase(encoder, tok, data.Train, c),

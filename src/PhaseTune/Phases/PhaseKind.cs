@@ -4,7 +4,7 @@ namespace PhaseTune.Phases;
 /// and metrics.json come from <see cref="PhaseKinds"/>, the one place that spells them.</summary>
 public enum PhaseKind
 {
-    Dae, Contrastive, Joint, FineTune,
+    Dae, Contrastive, Joint, FineTune, Mlm,
     SimCse, SupervisedSimCse, Mnrl, SupCon, SimClr,
     MultiTask,
 }

@@ -10,6 +10,7 @@ public static class PhaseKinds
         (PhaseKind.Contrastive, "cl", "supervised Siamese contrastive learning with imbalance correction (phase 2)"),
         (PhaseKind.Joint, "joint", "DAE and contrastive losses together (the Joint variant)"),
         (PhaseKind.FineTune, "ft", "fine-tuning with the MLP head (phase 3)"),
+        (PhaseKind.Mlm, "mlm", "masked-language-model pre-training (BERT's masking)"),
         (PhaseKind.SimCse, "simcse", "unsupervised SimCSE (dropout views)"),
         (PhaseKind.SupervisedSimCse, "simcse-sup", "supervised SimCSE (same-label positive, other-label hard negative)"),
         (PhaseKind.Mnrl, "mnrl", "Multiple Negatives Ranking on positive pairs or same-label texts"),
@@ -42,18 +43,21 @@ public static class PhaseKinds
     public static readonly PhaseKind[] EmbeddingObjectives =
         [PhaseKind.SimCse, PhaseKind.SupervisedSimCse, PhaseKind.Mnrl, PhaseKind.SupCon, PhaseKind.SimClr];
 
-    /// <summary>What `pretrain --objective` accepts: DAE and the embedding objectives.</summary>
-    public static readonly PhaseKind[] PretrainObjectives = [PhaseKind.Dae, .. EmbeddingObjectives];
+    /// <summary>What `pretrain --objective` accepts: MLM, DAE and the embedding objectives.</summary>
+    public static readonly PhaseKind[] PretrainObjectives = [PhaseKind.Mlm, PhaseKind.Dae, .. EmbeddingObjectives];
 
     /// <summary>Whether the phase reads labels (the others train on texts alone).</summary>
     public static bool NeedsLabels(this PhaseKind kind) =>
-        kind is not (PhaseKind.Dae or PhaseKind.SimCse or PhaseKind.SimClr);
+        kind is not (PhaseKind.Dae or PhaseKind.Mlm or PhaseKind.SimCse or PhaseKind.SimClr);
 
-    /// <summary>The phase sequences of a classifier run: the paper's method, its variants and the two-stage recipes.</summary>
-    public static readonly PhaseKind[][] ClassifierRecipes =
+    static readonly PhaseKind[][] BaseRecipes =
     [
         [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune], [PhaseKind.Joint, PhaseKind.FineTune],
         [PhaseKind.Contrastive, PhaseKind.FineTune], [PhaseKind.Dae, PhaseKind.FineTune], [PhaseKind.FineTune],
         .. EmbeddingObjectives.Select(o => new[] { o, PhaseKind.FineTune }),
     ];
+
+    /// <summary>The phase sequences of a classifier run: the paper's method, its variants and the two-stage recipes,
+    /// each also after a masked-LM phase (domain-adaptive pre-training first).</summary>
+    public static readonly PhaseKind[][] ClassifierRecipes = [.. BaseRecipes, .. BaseRecipes.Select(r => new[] { PhaseKind.Mlm }.Concat(r).ToArray())];
 }

@@ -37,6 +37,7 @@ public sealed record TrainConfig
     public FineTuneConfig Ft { get; init; } = new();
     public JointConfig Joint { get; init; } = new();
     public PretrainConfig Pretrain { get; init; } = new();
+    public MlmConfig Mlm { get; init; } = new();
 
     public static readonly JsonSerializerOptions Json = new()
     {
@@ -60,6 +61,8 @@ public sealed record TrainConfig
         if (Preset is not ("pretrained" or "scratch")) throw new ArgumentException($"{source}: preset must be pretrained or scratch, got '{Preset}'");
         if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");
         if (MaxLength < 3 && MaxLength != AutoMaxLength) throw new ArgumentException($"{source}: max_length must be at least 3 or auto (got {MaxLength})");
+        if (Mlm.MaskProbability is <= 0 or >= 1) throw new ArgumentException($"{source}: mlm.mask_probability must be in (0, 1), got {Mlm.MaskProbability}");
+        if (Mlm.BlockSize is < 3) throw new ArgumentException($"{source}: mlm.block_size must be at least 3, got {Mlm.BlockSize}");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");
         if (Joint.Mode is not ("sum" or "alternate")) throw new ArgumentException($"{source}: joint.mode must be sum or alternate");

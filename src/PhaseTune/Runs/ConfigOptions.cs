@@ -60,6 +60,14 @@ public static class ConfigOptions
         O("--weight-decay-dae", Number, "dae.weight_decay"),
         O("--weight-decay-cl", Number, "cl.weight_decay"),
         O("--weight-decay-ft", Number, "ft.weight_decay"),
+        O("--mlm-epochs", Integer, "mlm.epochs"),
+        O("--lr-mlm", Number, "mlm.lr"),
+        O("--mask-probability", Number, "mlm.mask_probability", "fraction of tokens (or words) the MLM phase predicts"),
+        O("--whole-word-mask", SetsTrue, "mlm.whole_word_mask", "mask every piece of a chosen word"),
+        O("--block-size", Integer, "mlm.block_size", "pack the MLM texts into blocks of N tokens"),
+        O("--batch-size-mlm", Integer, "mlm.batch_size"),
+        O("--eps-mlm", Number, "mlm.eps"),
+        O("--weight-decay-mlm", Number, "mlm.weight_decay"),
     ];
 
     /// <summary>`train`'s phase sequence.</summary>
@@ -70,8 +78,8 @@ public static class ConfigOptions
     public static readonly IReadOnlyList<ConfigOption> Pretrain =
     [
         new("--objective", List, ["phases"], string.Join("|", PhaseKinds.PretrainObjectives.Select(k => k.Name())), Required: true),
-        new("--epochs", Integer, ["dae.epochs", "pretrain.epochs"]),
-        new("--lr", Number, ["dae.lr", "pretrain.lr"]),
+        new("--epochs", Integer, ["dae.epochs", "mlm.epochs", "pretrain.epochs"]),
+        new("--lr", Number, ["dae.lr", "mlm.lr", "pretrain.lr"]),
         O("--temperature", Number, "pretrain.temperature"),
         O("--positive-label", Word, "pretrain.positive_label", "label of positive pairs for mnrl on pair data (default 1)"),
     ];

@@ -61,7 +61,7 @@ public static class MultiTaskRun
         {
             AtomicDirectory.Write(Path.Combine(outDir, "model"), tmp =>
             {
-                ModelDirectory.WriteInto(tmp, bert, tok, new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength));
+                ModelDirectory.WriteInto(tmp, bert, tok, new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength), maskedLmHead: false);
                 SafeTensorsFile.Save(Path.Combine(tmp, "multitask_heads.safetensors"),
                     model!.named_parameters().Where(p => !p.name.StartsWith("encoder.")).Select(p => (p.name, (Tensor)p.parameter)));
                 AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());

@@ -1,0 +1,19 @@
+namespace PhaseTune.Phases;
+
+/// <summary>Masked-LM pre-training (BERT's recipe: 15 % of tokens, 80/10/10), the domain-adaptive pre-training the
+/// paper's future work points at. <see cref="BlockSize"/> packs all texts into blocks of that many tokens (HF's
+/// run_mlm group_texts); without it each text is one example cut to max_length.</summary>
+public sealed record MlmConfig
+{
+    public int Epochs { get; init; } = 1;
+    public double Lr { get; init; } = 5e-5;
+    public double MaskProbability { get; init; } = 0.15;
+    public bool WholeWordMask { get; init; }
+    public int? BlockSize { get; init; }
+    public double WarmupRatio { get; init; } = 0.1;
+    public int? BatchSize { get; init; }
+    /// <summary>AdamW's epsilon.</summary>
+    public double Eps { get; init; } = 1e-6;
+    /// <summary>This phase's weight decay; null takes the run's <c>weight_decay</c>.</summary>
+    public double? WeightDecay { get; init; }
+}

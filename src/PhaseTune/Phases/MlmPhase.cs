@@ -1,0 +1,89 @@
+using PhaseTune.Augmentation;
+using PhaseTune.IO;
+using PhaseTune.Losses;
+using PhaseTune.Models;
+using PhaseTune.Text;
+using PhaseTune.Training;
+using PhaseTune.Training.Optimization;
+using static TorchSharp.torch;
+
+namespace PhaseTune.Phases;
+
+/// <summary>Masked-LM pre-training of the encoder on the training and unlabelled texts, masks redrawn every epoch.
+/// At the end the trained head becomes the encoder's masked-LM head, so a saved model loads back as a masked-LM
+/// checkpoint and a following DAE phase's decoder starts from it.</summary>
+public sealed class MlmPhase : TrainingPhase
+{
+    readonly SentenceEncoder _encoder;
+    readonly ITokenizer _tok;
+    readonly TrainConfig _c;
+    readonly TokenEncoding[] _rows;
+    readonly MaskedLmLoss _loss;
+    (int[] Ids, long[] Labels)[] _masked = [];
+
+    public MlmPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c)
+    {
+        _encoder = encoder; _tok = tok; _c = c;
+        _rows = c.Mlm.BlockSize is int block ? Pack(texts, tok, block) : texts.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
+        if (_rows.Length == 0) throw new InvalidDataException("mlm: no texts to train on");
+        _loss = new MaskedLmLoss(encoder.Encoder);
+        StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
+            .Concat(_loss.HeadParameters.Select(p => ("head." + p.Name, p.Param))));
+        Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Mlm.Lr, c.Mlm.WeightDecay ?? c.WeightDecay), eps: c.Mlm.Eps);
+        Schedule = LrSchedule.Create("linear", c.Mlm.WarmupRatio, (_rows.Length + BatchSize - 1) / BatchSize * c.Mlm.Epochs);
+    }
+
+    int BatchSize => _c.Mlm.BatchSize ?? _c.BatchSize;
+    public override string Name => PhaseKind.Mlm.Name();
+    public override int ExampleCount => _rows.Length;
+    public override int MaxEpochs => _c.Mlm.Epochs;
+
+    public override string StartMessage => _encoder.Encoder.MaskedLmHead is not null
+        ? "the masked-LM head starts from the checkpoint's" : "the masked-LM head starts fresh (the checkpoint has none)";
+
+    /// <summary>All texts as one token stream (each followed by the separator), cut into blocks of
+    /// <paramref name="block"/> tokens with their special tokens.</summary>
+    static TokenEncoding[] Pack(IReadOnlyList<string> texts, ITokenizer tok, int block)
+    {
+        if (block < 3) throw new ArgumentException($"mlm.block_size must be at least 3, got {block}");
+        var ids = new List<int>();
+        var tokens = new List<string>();
+        foreach (var t in texts)
+        {
+            var e = tok.Encode(t, addSpecialTokens: false);
+            ids.AddRange(e.Ids); tokens.AddRange(e.Tokens);
+            ids.Add(tok.SepId); tokens.Add(tok.IdToToken(tok.SepId));
+        }
+        int inner = block - 2;
+        return Enumerable.Range(0, (ids.Count + inner - 1) / inner).Select(k =>
+        {
+            int start = k * inner, n = Math.Min(inner, ids.Count - start);
+            int[] rowIds = [tok.ClsId, .. ids.GetRange(start, n), tok.SepId];
+            string[] rowTokens = [tok.IdToToken(tok.ClsId), .. tokens.GetRange(start, n), tok.IdToToken(tok.SepId)];
+            return new TokenEncoding(rowIds, new int[rowIds.Length], new (int, int)[rowIds.Length], rowTokens);
+        }).ToArray();
+    }
+
+    public override int BeginEpoch(int epoch)
+    {
+        var rng = Seeds.For(_c.Seed, "mlm-mask", epoch);
+        _masked = _rows.Select(r => TokenMasking.Mask(r, _tok, _c.Mlm.MaskProbability, _c.Mlm.WholeWordMask, rng)).ToArray();
+        EpochBatches = BatchOrder.Shuffled(_rows.Length, BatchSize, Seeds.For(_c.Seed, "mlm-order", epoch), _c.GroupByLength ? i => _rows[i].Length : null);
+        return EpochBatches.Length;
+    }
+
+    public override Tensor Loss(int index)
+    {
+        var idx = EpochBatches[index];
+        var rows = idx.Select(i => new TokenEncoding(_masked[i].Ids, _rows[i].TypeIds, _rows[i].Offsets, _rows[i].Tokens)).ToList();
+        var texts = TokenBatch.Collate(_tok, rows);
+        int t = (int)texts.Ids.shape[1];
+        var labels = idx.SelectMany(i => _masked[i].Labels.Concat(Enumerable.Repeat(-100L, t - _masked[i].Labels.Length))).ToArray();
+        return _loss.Forward(new MaskedBatch(texts, tensor(labels, [idx.Length, t])));
+    }
+
+    public override void SetTraining(bool training) => _loss.train(training);
+
+    public override void Finish() =>
+        _encoder.Encoder.MaskedLmHead = _loss.HeadParameters.ToDictionary(p => p.Name, p => p.Param.detach().clone().DetachFromDisposeScope());
+}
