@@ -1,5 +1,6 @@
 using PhaseTune.Augmentation;
 using PhaseTune.Data;
+using PhaseTune.Evaluation;
 using PhaseTune.IO;
 using PhaseTune.Losses;
 using PhaseTune.Models;
@@ -20,7 +21,9 @@ public sealed class ContrastivePhase : TrainingPhase
     readonly TrainConfig _c;
     readonly (TokenEncoding A, TokenEncoding B)[] _pairs;
 
-    public ContrastivePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, LabelSet labels, TrainConfig c)
+    /// <param name="dev">dev examples to select the best weights on (pairs built as for training), or null</param>
+    public ContrastivePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> train, LabelSet labels, TrainConfig c,
+        IReadOnlyList<Example>? dev = null)
     {
         _encoder = encoder; _tok = tok; _c = c;
         if (c.Cl.Projection == "linear") encoder.AddProjection();
@@ -34,6 +37,23 @@ public sealed class ContrastivePhase : TrainingPhase
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
         Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Cl.Lr, c.Cl.WeightDecay ?? c.WeightDecay), eps: c.Cl.Eps);
         Schedule = LrSchedule.Create(c.Cl.Schedule, c.Cl.WarmupRatio, BatchesPerEpoch * c.Cl.Epochs);
+        var devPairs = dev is { Count: > 1 } ? PairBuilder.Build(dev, labels, c.Cl.Aug, Seeds.For(c.Seed, "dev-pairs")) : [];
+        if (devPairs.Select(p => p.Target).Distinct().Count() > 1)
+            Selection = new DevSelection(StateParameters, () => DevSpearman(devPairs), c.SelectChecks);
+    }
+
+    /// <summary>Spearman correlation of the pairs' cosine similarity with their targets.</summary>
+    double DevSpearman(List<TextPair> pairs)
+    {
+        var cosines = new List<double>();
+        foreach (var chunk in pairs.Chunk(BatchSize))
+        {
+            var a = TokenBatch.Encode(_tok, chunk.Select(p => p.A), _c.MaxLength);
+            var b = TokenBatch.Encode(_tok, chunk.Select(p => p.B), _c.MaxLength);
+            var cos = nn.functional.cosine_similarity(_encoder.forward(a.Ids, a.Mask, a.Types), _encoder.forward(b.Ids, b.Mask, b.Types), dim: 1);
+            cosines.AddRange(cos.data<float>().ToArray().Select(x => (double)x));
+        }
+        return RegressionMetrics.Compute(pairs.Select(p => (double)p.Target).ToArray(), cosines).Spearman;
     }
 
     public List<TextPair> Pairs { get; }

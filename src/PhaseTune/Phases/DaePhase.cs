@@ -20,7 +20,8 @@ public sealed class DaePhase : TrainingPhase
     readonly TokenEncoding[] _clean;
     string[] _noisy = [];
 
-    public DaePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c)
+    /// <param name="dev">dev texts to select the best weights on by reconstruction loss, or null</param>
+    public DaePhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c, IReadOnlyList<string>? dev = null)
     {
         _encoder = encoder; _tok = tok; _texts = texts; _c = c;
         _clean = texts.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
@@ -30,6 +31,24 @@ public sealed class DaePhase : TrainingPhase
         Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Dae.Lr, c.Dae.WeightDecay ?? c.WeightDecay), eps: c.Dae.Eps);
         int perEpoch = (texts.Count + BatchSize - 1) / BatchSize;
         Schedule = LrSchedule.Create(c.Dae.Schedule, c.Dae.WarmupRatio, perEpoch * c.Dae.Epochs);
+        if (dev is { Count: > 0 })
+        {
+            // one fixed noise draw, so every check scores the same corrupted texts
+            var rng = Seeds.For(c.Seed, "dae-dev-noise");
+            var devNoisy = dev.Select(t => DeletionNoise.Apply(t, c.Dae.DeletionRatio, rng)).ToArray();
+            var devClean = dev.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
+            Selection = new DevSelection(StateParameters, () => -DevLoss(devNoisy, devClean), c.SelectChecks);
+        }
+    }
+
+    /// <summary>Mean reconstruction loss per text on dev.</summary>
+    double DevLoss(string[] noisy, TokenEncoding[] clean)
+    {
+        double sum = 0;
+        foreach (var idx in Enumerable.Range(0, noisy.Length).Chunk(BatchSize))
+            sum += _loss.Forward(new DaeBatch(TokenBatch.Encode(_tok, idx.Select(i => noisy[i]), _c.MaxLength),
+                TokenBatch.Collate(_tok, idx.Select(i => clean[i])))).item<float>() * idx.Length;
+        return sum / noisy.Length;
     }
 
     int BatchSize => _c.Dae.BatchSize ?? _c.BatchSize;

@@ -11,8 +11,8 @@ public static class PhaseFactory
 {
     public static TrainingPhase Create(PhaseKind kind, SentenceEncoder encoder, ITokenizer tok, DataSplits data, TrainConfig c) => kind switch
     {
-        PhaseKind.Dae => new DaePhase(encoder, tok, data.TrainingTexts(), c),
-        PhaseKind.Contrastive => new ContrastivePhase(encoder, tok, data.Train, data.Labels, c),
+        PhaseKind.Dae => new DaePhase(encoder, tok, data.TrainingTexts(), c, c.SelectBest ? data.Dev.Select(e => e.Text).ToList() : null),
+        PhaseKind.Contrastive => new ContrastivePhase(encoder, tok, data.Train, data.Labels, c, c.SelectBest ? data.Dev : null),
         PhaseKind.Joint => new JointPhase(encoder, tok, data.Train, data.TrainingTexts(), data.Labels, c),
         PhaseKind.Mlm => new MlmPhase(encoder, tok, data.TrainingTexts(), c),
         PhaseKind.FineTune => new FineTunePhase(encoder, tok, data.Train, data.Dev, data.Labels, c),

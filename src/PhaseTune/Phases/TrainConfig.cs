@@ -32,6 +32,11 @@ public sealed record TrainConfig
     /// part of the objective and lengths follow the labels.</summary>
     public bool GroupByLength { get; init; } = true;
     public string? LabelLevels { get; init; }
+    /// <summary>Keep the DAE and contrastive phases' best weights on dev (scored <see cref="SelectChecks"/> times per
+    /// epoch: DAE by dev reconstruction loss, CL by the Spearman correlation of cosine and target on dev pairs) when
+    /// there is a dev set.</summary>
+    public bool SelectBest { get; init; } = true;
+    public int SelectChecks { get; init; } = 4;
     public DaeConfig Dae { get; init; } = new();
     public ContrastiveConfig Cl { get; init; } = new();
     public FineTuneConfig Ft { get; init; } = new();
@@ -59,6 +64,7 @@ public sealed record TrainConfig
     {
         if (Phases.Length == 0) throw new ArgumentException($"{source}: phases is empty");
         if (Preset is not ("pretrained" or "scratch")) throw new ArgumentException($"{source}: preset must be pretrained or scratch, got '{Preset}'");
+        if (SelectChecks < 1) throw new ArgumentException($"{source}: select_checks must be at least 1 (got {SelectChecks})");
         if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");
         if (MaxLength < 3 && MaxLength != AutoMaxLength) throw new ArgumentException($"{source}: max_length must be at least 3 or auto (got {MaxLength})");
         if (Mlm.MaskProbability is <= 0 or >= 1) throw new ArgumentException($"{source}: mlm.mask_probability must be in (0, 1), got {Mlm.MaskProbability}");

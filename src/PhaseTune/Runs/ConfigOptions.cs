@@ -60,6 +60,8 @@ public static class ConfigOptions
         O("--weight-decay-dae", Number, "dae.weight_decay"),
         O("--weight-decay-cl", Number, "cl.weight_decay"),
         O("--weight-decay-ft", Number, "ft.weight_decay"),
+        O("--no-select-best", SetsFalse, "select_best", "keep the DAE and contrastive phases' last weights instead of their best on dev"),
+        O("--select-checks", Integer, "select_checks", "dev checks per epoch of the DAE and contrastive phases"),
         O("--mlm-epochs", Integer, "mlm.epochs"),
         O("--lr-mlm", Number, "mlm.lr"),
         O("--mask-probability", Number, "mlm.mask_probability", "fraction of tokens (or words) the MLM phase predicts"),

@@ -79,6 +79,13 @@ public sealed class Trainer
                     log.WriteLine(JsonSerializer.Serialize(new { phase = phase.Name, epoch = epoch + 1, step, loss, lr }));
                     log.Flush();
                 }
+                int checks = phase.ChecksPerEpoch;
+                if (checks > 0 && (b + 1) * checks / batches != b * checks / batches)
+                {
+                    phase.SetTraining(false);
+                    phase.Check(_observer);
+                    phase.SetTraining(true);
+                }
                 if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && b < batches - 1)
                     Save(phase, phaseIndex, epoch, b + 1, log);
             }

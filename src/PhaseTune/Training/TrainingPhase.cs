@@ -47,12 +47,21 @@ public abstract class TrainingPhase : IDisposable
     /// <summary>Called after each epoch; true stops the phase early.</summary>
     public virtual bool EndEpoch(int epoch, ITrainingObserver observer) => false;
 
+    /// <summary>Best-on-dev selection of the phase, if it has one (DAE and contrastive phases with a dev set).</summary>
+    public DevSelection? Selection { get; protected init; }
+
+    /// <summary>How many times per epoch the <see cref="Trainer"/> asks for a dev check (0: never).</summary>
+    public int ChecksPerEpoch => Selection?.ChecksPerEpoch ?? 0;
+
+    /// <summary>Scores dev (in eval mode) and offers the weights to the selection.</summary>
+    public void Check(ITrainingObserver observer) => Selection?.Check(Name, observer);
+
     /// <summary>Called once after the last epoch (e.g. to restore the best weights).</summary>
-    public virtual void Finish() { }
+    public virtual void Finish() => Selection?.Restore();
 
     /// <summary>Phase state beyond parameters and optimiser (best score, saved best weights).</summary>
-    public virtual JsonObject SaveExtra(List<(string, Tensor)> tensors) => new();
-    public virtual void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors) { }
+    public virtual JsonObject SaveExtra(List<(string, Tensor)> tensors) => Selection?.Save(tensors) ?? new();
+    public virtual void LoadExtra(JsonObject extra, Func<string, Tensor?> tensors) => Selection?.Load(extra, tensors);
 
     /// <summary>Drops repeated parameters (a tied decoder lists the encoder's again), keeping the first name.</summary>
     public static IReadOnlyList<(string, Parameter)> Distinct(IEnumerable<(string Name, Parameter Param)> named)
