@@ -37,7 +37,8 @@ public sealed class ContrastivePhase : TrainingPhase
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
         Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Cl.Lr, c.Cl.WeightDecay ?? c.WeightDecay), eps: c.Cl.Eps);
         Schedule = LrSchedule.Create(c.Cl.Schedule, c.Cl.WarmupRatio, BatchesPerEpoch * c.Cl.Epochs);
-        var devPairs = dev is { Count: > 1 } ? PairBuilder.Build(dev, labels, c.Cl.Aug, Seeds.For(c.Seed, "dev-pairs")) : [];
+        // built like the training pairs, at most DevPairs of them (shuffled and balanced), so a check stays cheap
+        var devPairs = dev is { Count: > 1 } ? PairBuilder.Build(dev, labels, c.Cl.Aug, Seeds.For(c.Seed, "dev-pairs")).Take(DevPairs).ToList() : [];
         if (devPairs.Select(p => p.Target).Distinct().Count() > 1)
             Selection = new DevSelection(StateParameters, () => DevSpearman(devPairs), c.SelectChecks);
     }
@@ -57,6 +58,9 @@ public sealed class ContrastivePhase : TrainingPhase
     }
 
     public List<TextPair> Pairs { get; }
+
+    /// <summary>The most dev pairs a selection check encodes.</summary>
+    public const int DevPairs = 1000;
     int BatchSize => _c.Cl.BatchSize ?? _c.BatchSize;
     public int BatchesPerEpoch => (Pairs.Count + BatchSize - 1) / BatchSize;
     public override string Name => PhaseKind.Contrastive.Name();
