@@ -184,4 +184,42 @@ public class PhaseTests
         var alt = new JointPhase(enc, ToyModels.Tokenizer, data, data.Select(e => e.Text).ToList(), LabelSet.FromTrain(data, null), c with { Joint = c.Joint with { Mode = "alternate" } });
         Assert.Equal(2 * n, alt.BeginEpoch(0));
     }
+
+    [Fact]
+    public void JointInSumModeIsExactlyTheDaeLossPlusTheContrastiveLoss()
+    {
+        var data = ToyModels.Corpus();
+        var labels = LabelSet.FromTrain(data, null);
+        var texts = data.Select(e => e.Text).ToList();
+        var c = Config with { Joint = new JointConfig { Mode = "sum", Epochs = 1 } };
+        var inner = c with { Dae = c.Dae with { Epochs = 1 }, Cl = c.Cl with { Epochs = 1 } };
+        var enc = new SentenceEncoder(ToyModels.Encoder(8), PoolingMode.Cls);
+        manual_seed(11);
+        using var joint = new JointPhase(enc, ToyModels.Tokenizer, data, texts, labels, c);
+        manual_seed(11);   // the same draws: the contrastive phase draws none, the decoder's cross-attention the same
+        using var cl = new ContrastivePhase(enc, ToyModels.Tokenizer, data, labels, inner);
+        using var dae = new DaePhase(enc, ToyModels.Tokenizer, texts, inner);
+        joint.BeginEpoch(0); dae.BeginEpoch(0); cl.BeginEpoch(0);
+        joint.SetTraining(false); dae.SetTraining(false); cl.SetTraining(false);
+        using var _ = no_grad();
+        float sum = joint.Loss(0).item<float>(), parts = dae.Loss(0).item<float>() + cl.Loss(0).item<float>();
+        Assert.Equal(parts, sum, 4);
+        Assert.True(cl.Loss(0).item<float>() > 0);
+    }
+
+    [Fact]
+    public void DaeNoiseIsRedrawnEveryEpochInsideThePhase()
+    {
+        var texts = ToyModels.Corpus().Select(e => e.Text).ToList();
+        var enc = new SentenceEncoder(ToyModels.Encoder(9), PoolingMode.Cls);
+        using var dae = new DaePhase(enc, ToyModels.Tokenizer, texts, Config with { GroupByLength = false });
+        dae.SetTraining(false);
+        using var _ = no_grad();
+        dae.BeginEpoch(0);
+        float e0 = dae.Loss(0).item<float>();
+        dae.BeginEpoch(0);
+        Assert.Equal(e0, dae.Loss(0).item<float>());
+        dae.BeginEpoch(1);
+        Assert.NotEqual(e0, dae.Loss(0).item<float>());
+    }
 }

@@ -96,4 +96,11 @@ public class ConfigResolverTests
         Assert.Contains("--seed: 'x' is not an integer", Assert.Throws<ArgumentException>(() => Flag("--seed", "x").ToList()).Message);
         Assert.Contains("--lr-dae: 'fast' is not a number", Assert.Throws<ArgumentException>(() => Flag("--lr-dae", "fast").ToList()).Message);
     }
+
+    [Fact]
+    public void TheAuthorsCodeExampleFreezesTheEncoderAndDropsTheHeadActivation()
+    {
+        var c = ConfigResolver.Resolve("scratch:mini", Path.Combine(Paths.RepoRoot, "examples", "authors-code.toml"));
+        Assert.Equal((true, "none", "alternate"), (c.Ft.FreezeEncoder, c.Ft.HeadActivation, c.Joint.Mode));
+    }
 }
