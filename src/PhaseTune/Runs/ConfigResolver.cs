@@ -31,6 +31,7 @@ public static partial class ConfigResolver
                 Cl = c.Cl with { Lr = 1e-4 },
                 Ft = c.Ft with { Lr = 1e-3 },
                 Joint = c.Joint with { Lr = 3e-4 },
+                Mlm = c.Mlm with { Lr = 5e-4 },
             },
             "pretrained" => c with
             {

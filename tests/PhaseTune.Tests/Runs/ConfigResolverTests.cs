@@ -38,7 +38,7 @@ public class ConfigResolverTests
         var paper = ConfigResolver.Resolve("some/pretrained/model");                              // Table 5 of the paper
         Assert.Equal(("pretrained", 5e-5, 5e-5, 1e-5, 70, 32), (paper.Preset, paper.Dae.Lr, paper.Cl.Lr, paper.Ft.Lr, paper.Ft.MaxEpochs, paper.BatchSize));
         Assert.Equal((1e-6, 1e-6, 2e-5, 0.0, "linear"), (paper.Dae.Eps, paper.Cl.Eps, paper.Ft.Eps, paper.WeightDecay, paper.Dae.Schedule));
-        Assert.Equal("scratch", ConfigResolver.Resolve("scratch:tiny").Preset);
+        Assert.Equal(("scratch", 5e-4, 5e-5), (ConfigResolver.Resolve("scratch:tiny").Preset, ConfigResolver.Resolve("scratch:tiny").Mlm.Lr, paper.Mlm.Lr));
         Assert.Equal(1e-3, ConfigResolver.Resolve("scratch:tiny").Ft.Lr);                      // scratch preset
         string file = TempConfig("c.toml", "batch_size = 8\n[ft]\nlr = 5e-4\npatience = 7\n");
         var fromFile = ConfigResolver.Resolve("scratch:tiny", file);
