@@ -64,7 +64,7 @@ public sealed record MultiTaskConfig
             var p = ModelDirectory.ReadPipeline(c.Model);
             c = c with
             {
-                Pooling = json.ContainsKey("pooling") ? c.Pooling : p.Pooling?.ToString().ToLowerInvariant() ?? c.Pooling,
+                Pooling = json.ContainsKey("pooling") ? c.Pooling : p.PoolingName ?? c.Pooling,
                 Normalize = json.ContainsKey("normalize") ? c.Normalize : p.Normalize,
                 MaxLength = json.ContainsKey("max_length") ? c.MaxLength : p.MaxSeqLength ?? c.MaxLength,
             };

@@ -40,6 +40,7 @@ public sealed class MultiTaskPhase : TrainingPhase
 
     int BatchCount(TaskData t) => (t.Train.Count + _c.BatchSize - 1) / _c.BatchSize;
     int StepsPerEpoch => Math.Min(_maxSteps ?? int.MaxValue, _c.Pcgrad ? _tasks.Max(BatchCount) : _tasks.Sum(BatchCount));
+    public MultiTaskModel Model => _model;
     public override string Name => PhaseKind.MultiTask.Name();
     public override int ExampleCount => _tasks.Sum(t => t.Train.Count);
     public override int MaxEpochs => _c.Epochs;

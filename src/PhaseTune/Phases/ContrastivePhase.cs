@@ -40,21 +40,25 @@ public sealed class ContrastivePhase : TrainingPhase
         // built like the training pairs, at most DevPairs of them (shuffled and balanced), so a check stays cheap
         var devPairs = dev is { Count: > 1 } ? PairBuilder.Build(dev, labels, c.Cl.Aug, Seeds.For(c.Seed, "dev-pairs")).Take(DevPairs).ToList() : [];
         if (devPairs.Select(p => p.Target).Distinct().Count() > 1)
-            Selection = new DevSelection(StateParameters, () => DevSpearman(devPairs), c.SelectChecks);
+        {
+            var devEncoded = devPairs.Select(p => (Enc(p.A), Enc(p.B))).ToArray();
+            var targets = devPairs.Select(p => (double)p.Target).ToArray();
+            Selection = new DevSelection(StateParameters, () => DevSpearman(devEncoded, targets), c.SelectChecks);
+        }
     }
 
     /// <summary>Spearman correlation of the pairs' cosine similarity with their targets.</summary>
-    double DevSpearman(List<TextPair> pairs)
+    double DevSpearman((TokenEncoding A, TokenEncoding B)[] pairs, double[] targets)
     {
         var cosines = new List<double>();
         foreach (var chunk in pairs.Chunk(BatchSize))
         {
-            var a = TokenBatch.Encode(_tok, chunk.Select(p => p.A), _c.MaxLength);
-            var b = TokenBatch.Encode(_tok, chunk.Select(p => p.B), _c.MaxLength);
+            var a = TokenBatch.Collate(_tok, chunk.Select(p => p.A));
+            var b = TokenBatch.Collate(_tok, chunk.Select(p => p.B));
             var cos = nn.functional.cosine_similarity(_encoder.forward(a.Ids, a.Mask, a.Types), _encoder.forward(b.Ids, b.Mask, b.Types), dim: 1);
             cosines.AddRange(cos.data<float>().ToArray().Select(x => (double)x));
         }
-        return RegressionMetrics.Compute(pairs.Select(p => (double)p.Target).ToArray(), cosines).Spearman;
+        return RegressionMetrics.Compute(targets, cosines).Spearman;
     }
 
     public List<TextPair> Pairs { get; }

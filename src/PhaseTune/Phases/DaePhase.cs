@@ -33,20 +33,20 @@ public sealed class DaePhase : TrainingPhase
         Schedule = LrSchedule.Create(c.Dae.Schedule, c.Dae.WarmupRatio, perEpoch * c.Dae.Epochs);
         if (dev is { Count: > 0 })
         {
-            // one fixed noise draw, so every check scores the same corrupted texts
+            // one fixed noise draw, tokenised once, so every check scores the same corrupted texts
             var rng = Seeds.For(c.Seed, "dae-dev-noise");
-            var devNoisy = dev.Select(t => DeletionNoise.Apply(t, c.Dae.DeletionRatio, rng)).ToArray();
+            var devNoisy = dev.Select(t => tok.Encode(DeletionNoise.Apply(t, c.Dae.DeletionRatio, rng), maxLength: c.MaxLength)).ToArray();
             var devClean = dev.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
             Selection = new DevSelection(StateParameters, () => -DevLoss(devNoisy, devClean), c.SelectChecks);
         }
     }
 
     /// <summary>Mean reconstruction loss per text on dev.</summary>
-    double DevLoss(string[] noisy, TokenEncoding[] clean)
+    double DevLoss(TokenEncoding[] noisy, TokenEncoding[] clean)
     {
         double sum = 0;
         foreach (var idx in Enumerable.Range(0, noisy.Length).Chunk(BatchSize))
-            sum += _loss.Forward(new DaeBatch(TokenBatch.Encode(_tok, idx.Select(i => noisy[i]), _c.MaxLength),
+            sum += _loss.Forward(new DaeBatch(TokenBatch.Collate(_tok, idx.Select(i => noisy[i])),
                 TokenBatch.Collate(_tok, idx.Select(i => clean[i])))).item<float>() * idx.Length;
         return sum / noisy.Length;
     }

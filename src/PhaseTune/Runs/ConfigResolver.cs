@@ -47,7 +47,7 @@ public static partial class ConfigResolver
         var p = ModelDirectory.ReadPipeline(model);
         return c with
         {
-            Pooling = p.Pooling?.ToString().ToLowerInvariant() ?? c.Pooling,
+            Pooling = p.PoolingName ?? c.Pooling,
             Normalize = p.Normalize,
             MaxLength = p.MaxSeqLength ?? c.MaxLength,
         };

@@ -40,12 +40,8 @@ public static class MultiTaskRun
             }
             index++;
         }
-        MultiTaskModel? model = null;
         using var phase = runner.Run(index, PhaseKind.MultiTask, () =>
-        {
-            model = new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c.SharedLayer);
-            return new MultiTaskPhase(model, tasks, tok, c, maxSteps);
-        });
+            new MultiTaskPhase(new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c.SharedLayer), tasks, tok, c, maxSteps));
 
         var dev = phase.Evaluate(test: false, out _);
         var test = phase.Evaluate(test: true, out _);
@@ -63,7 +59,7 @@ public static class MultiTaskRun
             {
                 ModelDirectory.WriteInto(tmp, bert, tok, new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength), maskedLmHead: false);
                 SafeTensorsFile.Save(Path.Combine(tmp, "multitask_heads.safetensors"),
-                    model!.named_parameters().Where(p => !p.name.StartsWith("encoder.")).Select(p => (p.name, (Tensor)p.parameter)));
+                    phase.Model.named_parameters().Where(p => !p.name.StartsWith("encoder.")).Select(p => (p.name, (Tensor)p.parameter)));
                 AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());
             });
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
