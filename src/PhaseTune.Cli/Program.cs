@@ -9,6 +9,7 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     EvalCommand.CreateEval(),
     EvalCommand.CreatePredict(),
     AblateCommand.Create(),
+    BaselineCommand.Create(),
     PretrainCommand.Create(),
     MultiTaskCommand.Create(),
     BenchCommand.Create(),

@@ -9,7 +9,7 @@ public static class AblateCommand
     public static Command Create()
     {
         var variants = new Option<string>("--variants") { DefaultValueFactory = _ => string.Join(",", AblationRun.Variants.Keys),
-            Description = string.Join(",", AblationRun.Variants.Keys) };
+            Description = $"{string.Join(",", AblationRun.Variants.Keys)}, and {BaselineRun.Variant} (the TF-IDF baseline)" };
         var seeds = new Option<string>("--seeds") { DefaultValueFactory = _ => "1,2,3", Description = "comma-separated seeds" };
         var outDir = new Option<string>("--out") { Required = true, Description = "output directory" };
         var cmd = new Command("ablate", "Run the paper's ablation: several variants over several seeds.") { variants, seeds, outDir };

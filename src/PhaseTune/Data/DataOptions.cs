@@ -57,7 +57,8 @@ public sealed record DataOptions
     }
 
     /// <summary>The training texts alone (labels optional), cut to the first <see cref="Limit"/>, for objectives that
-    /// need no labels; dev and test are not read.</summary>
+    /// need no labels. Dev texts (the dev file, never split from train) serve the phase's best-on-dev selection; test
+    /// texts are read only so that no unlabelled text is one of them.</summary>
     public DataSplits LoadTexts()
     {
         CheckCuts();
@@ -65,7 +66,10 @@ public sealed record DataOptions
         string source = Train ?? (Dir is string d ? DataSplits.FindTrain(d) : throw new ArgumentException("give --data DIR or --train FILE"));
         var texts = DatasetReader.ReadUnlabelled(source, new ColumnOptions(TextColumn));
         if (Limit is int n) texts = texts.Take(n).ToList();
-        return WithUnlabeled(new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false));
+        string? dev = Dev ?? (Dir is string dd ? DataSplits.FindDev(dd) : null), test = Test ?? (Dir is string dt ? DataSplits.FindTest(dt) : null);
+        var devTexts = dev is null ? [] : DatasetReader.ReadUnlabelled(dev, new ColumnOptions(TextColumn));
+        var testTexts = test is null ? null : DatasetReader.ReadUnlabelled(test, new ColumnOptions(TextColumn));
+        return WithUnlabeled(new DataSplits(texts, devTexts, testTexts, LabelSet.FromTrain(texts, null), false));
     }
 
     void CheckCuts()

@@ -23,8 +23,8 @@ public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Exa
         {
             if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"{dir}: data directory not found");
             train ??= FindTrain(dir);
-            dev ??= Find(dir, ["dev", "validation", "valid", "val"], prefix: false);
-            test ??= Find(dir, ["test"], prefix: false);
+            dev ??= FindDev(dir);
+            test ??= FindTest(dir);
         }
         if (train is null) throw new ArgumentException("give --data DIR or --train FILE");
         var trainSet = DatasetReader.Read(train, columns);
@@ -51,6 +51,9 @@ public sealed record DataSplits(List<Example> Train, List<Example> Dev, List<Exa
                     if (File.Exists(Path.Combine(data, split + ext + gz))) return Path.Combine(data, split + ext + gz);
         throw new FileNotFoundException($"{data}: no test or dev file");
     }
+
+    public static string? FindDev(string dir) => Find(dir, ["dev", "validation", "valid", "val"], prefix: false);
+    public static string? FindTest(string dir) => Find(dir, ["test"], prefix: false);
 
     public static string FindTrain(string dir) =>
         Find(dir, ["train"], prefix: true) ?? throw new FileNotFoundException($"{dir}: no train file (train.jsonl, train.csv, ...)");

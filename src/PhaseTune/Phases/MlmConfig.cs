@@ -6,6 +6,8 @@ namespace PhaseTune.Phases;
 public sealed record MlmConfig
 {
     public int Epochs { get; init; } = 1;
+    /// <summary>Stop after this many optimiser steps (the schedule spans them, epochs as many as it takes); null: <see cref="Epochs"/> decides.</summary>
+    public int? MaxSteps { get; init; }
     public double Lr { get; init; } = 5e-5;
     public double MaskProbability { get; init; } = 0.15;
     public bool WholeWordMask { get; init; }

@@ -19,24 +19,52 @@ public sealed class MlmPhase : TrainingPhase
     readonly TrainConfig _c;
     readonly TokenEncoding[] _rows;
     readonly MaskedLmLoss _loss;
+    readonly int _stepsPerEpoch, _totalSteps;
     (int[] Ids, long[] Labels)[] _masked = [];
 
-    public MlmPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c)
+    /// <param name="dev">dev texts to select the best weights on by masked-LM loss (one fixed masking), or null</param>
+    public MlmPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<string> texts, TrainConfig c, IReadOnlyList<string>? dev = null)
     {
         _encoder = encoder; _tok = tok; _c = c;
-        _rows = c.Mlm.BlockSize is int block ? Pack(texts, tok, block) : texts.Select(t => tok.Encode(t, maxLength: c.MaxLength)).ToArray();
+        _rows = Rows(texts);
         if (_rows.Length == 0) throw new InvalidDataException("mlm: no texts to train on");
         _loss = new MaskedLmLoss(encoder.Encoder);
         StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
             .Concat(_loss.HeadParameters.Select(p => ("head." + p.Name, p.Param))));
         Optimizer = new FusedAdamW(ParameterGroup.ForWeightDecay(Name, StateParameters, c.Mlm.Lr, c.Mlm.WeightDecay ?? c.WeightDecay), eps: c.Mlm.Eps);
-        Schedule = LrSchedule.Create("linear", c.Mlm.WarmupRatio, (_rows.Length + BatchSize - 1) / BatchSize * c.Mlm.Epochs);
+        _stepsPerEpoch = (_rows.Length + BatchSize - 1) / BatchSize;
+        _totalSteps = c.Mlm.MaxSteps ?? _stepsPerEpoch * c.Mlm.Epochs;
+        Schedule = LrSchedule.Create("linear", c.Mlm.WarmupRatio, _totalSteps);
+        if (dev is { Count: > 0 })
+        {
+            var rng = Seeds.For(c.Seed, "mlm-dev-mask");
+            var devRows = Rows(dev);
+            var devMasked = devRows.Select(r => TokenMasking.Mask(r, tok, c.Mlm.MaskProbability, c.Mlm.WholeWordMask, rng)).ToArray();
+            Selection = new DevSelection(StateParameters, () => -DevLoss(devRows, devMasked), c.SelectChecks);
+        }
+    }
+
+    TokenEncoding[] Rows(IReadOnlyList<string> texts) =>
+        _c.Mlm.BlockSize is int block ? Pack(texts, _tok, block) : texts.Select(t => _tok.Encode(t, maxLength: _c.MaxLength)).ToArray();
+
+    /// <summary>Mean masked-LM loss per predicted token on dev.</summary>
+    double DevLoss(TokenEncoding[] rows, (int[] Ids, long[] Labels)[] masked)
+    {
+        double sum = 0;
+        long targets = 0;
+        foreach (var idx in Enumerable.Range(0, rows.Length).Chunk(BatchSize))
+        {
+            long n = idx.Sum(i => masked[i].Labels.Count(l => l != -100));
+            sum += Batch(idx, rows, masked).item<float>() * n;
+            targets += n;
+        }
+        return sum / targets;
     }
 
     int BatchSize => _c.Mlm.BatchSize ?? _c.BatchSize;
     public override string Name => PhaseKind.Mlm.Name();
     public override int ExampleCount => _rows.Length;
-    public override int MaxEpochs => _c.Mlm.Epochs;
+    public override int MaxEpochs => (_totalSteps + _stepsPerEpoch - 1) / _stepsPerEpoch;
 
     public override string StartMessage => _encoder.Encoder.MaskedLmHead is not null
         ? "the masked-LM head starts from the checkpoint's" : "the masked-LM head starts fresh (the checkpoint has none)";
@@ -69,21 +97,25 @@ public sealed class MlmPhase : TrainingPhase
         var rng = Seeds.For(_c.Seed, "mlm-mask", epoch);
         _masked = _rows.Select(r => TokenMasking.Mask(r, _tok, _c.Mlm.MaskProbability, _c.Mlm.WholeWordMask, rng)).ToArray();
         EpochBatches = BatchOrder.Shuffled(_rows.Length, BatchSize, Seeds.For(_c.Seed, "mlm-order", epoch), _c.GroupByLength ? i => _rows[i].Length : null);
-        return EpochBatches.Length;
+        // with max_steps the last epoch stops part-way
+        return Math.Min(EpochBatches.Length, _totalSteps - epoch * _stepsPerEpoch);
     }
 
-    public override Tensor Loss(int index)
+    public override Tensor Loss(int index) => Batch(EpochBatches[index], _rows, _masked);
+
+    Tensor Batch(int[] idx, TokenEncoding[] rows, (int[] Ids, long[] Labels)[] masked)
     {
-        var idx = EpochBatches[index];
-        var rows = idx.Select(i => new TokenEncoding(_masked[i].Ids, _rows[i].TypeIds, _rows[i].Offsets, _rows[i].Tokens)).ToList();
-        var texts = TokenBatch.Collate(_tok, rows);
+        var texts = TokenBatch.Collate(_tok, idx.Select(i => new TokenEncoding(masked[i].Ids, rows[i].TypeIds, rows[i].Offsets, rows[i].Tokens)));
         int t = (int)texts.Ids.shape[1];
-        var labels = idx.SelectMany(i => _masked[i].Labels.Concat(Enumerable.Repeat(-100L, t - _masked[i].Labels.Length))).ToArray();
+        var labels = idx.SelectMany(i => masked[i].Labels.Concat(Enumerable.Repeat(-100L, t - masked[i].Labels.Length))).ToArray();
         return _loss.Forward(new MaskedBatch(texts, tensor(labels, [idx.Length, t])));
     }
 
     public override void SetTraining(bool training) => _loss.train(training);
 
-    public override void Finish() =>
+    public override void Finish()
+    {
+        base.Finish();
         _encoder.Encoder.MaskedLmHead = _loss.HeadParameters.ToDictionary(p => p.Name, p => p.Param.detach().clone().DetachFromDisposeScope());
+    }
 }

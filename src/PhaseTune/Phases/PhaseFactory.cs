@@ -14,7 +14,7 @@ public static class PhaseFactory
         PhaseKind.Dae => new DaePhase(encoder, tok, data.TrainingTexts(), c, c.SelectBest ? data.Dev.Select(e => e.Text).ToList() : null),
         PhaseKind.Contrastive => new ContrastivePhase(encoder, tok, data.Train, data.Labels, c, c.SelectBest ? data.Dev : null),
         PhaseKind.Joint => new JointPhase(encoder, tok, data.Train, data.TrainingTexts(), data.Labels, c),
-        PhaseKind.Mlm => new MlmPhase(encoder, tok, data.TrainingTexts(), c),
+        PhaseKind.Mlm => new MlmPhase(encoder, tok, data.TrainingTexts(), c, c.SelectBest ? data.Dev.Select(e => e.Text).ToList() : null),
         PhaseKind.FineTune => new FineTunePhase(encoder, tok, data.Train, data.Dev, data.Labels, c),
         PhaseKind.SimCse => new SimCsePhase(encoder, tok, data.Train, c),
         PhaseKind.SupervisedSimCse => new SupervisedSimCsePhase(encoder, tok, data.Train, c),

@@ -32,9 +32,9 @@ public sealed record TrainConfig
     /// part of the objective and lengths follow the labels.</summary>
     public bool GroupByLength { get; init; } = true;
     public string? LabelLevels { get; init; }
-    /// <summary>Keep the DAE and contrastive phases' best weights on dev (scored <see cref="SelectChecks"/> times per
-    /// epoch: DAE by dev reconstruction loss, CL by the Spearman correlation of cosine and target on dev pairs) when
-    /// there is a dev set.</summary>
+    /// <summary>Keep the MLM, DAE and contrastive phases' best weights on dev (scored <see cref="SelectChecks"/> times
+    /// per epoch: MLM by dev masked-LM loss with one fixed masking, DAE by dev reconstruction loss, CL by the Spearman
+    /// correlation of cosine and target on dev pairs) when there is a dev set.</summary>
     public bool SelectBest { get; init; } = true;
     public int SelectChecks { get; init; } = 4;
     public DaeConfig Dae { get; init; } = new();
@@ -69,6 +69,7 @@ public sealed record TrainConfig
         if (MaxLength < 3 && MaxLength != AutoMaxLength) throw new ArgumentException($"{source}: max_length must be at least 3 or auto (got {MaxLength})");
         if (Mlm.MaskProbability is <= 0 or >= 1) throw new ArgumentException($"{source}: mlm.mask_probability must be in (0, 1), got {Mlm.MaskProbability}");
         if (Mlm.BlockSize is < 3) throw new ArgumentException($"{source}: mlm.block_size must be at least 3, got {Mlm.BlockSize}");
+        if (Mlm.MaxSteps is < 1) throw new ArgumentException($"{source}: mlm.max_steps must be at least 1, got {Mlm.MaxSteps}");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");
         if (Joint.Mode is not ("sum" or "alternate")) throw new ArgumentException($"{source}: joint.mode must be sum or alternate");

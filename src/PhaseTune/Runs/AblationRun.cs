@@ -44,7 +44,8 @@ public static class AblationRun
         observer ??= SilentObserver.Instance;
         using var runLock = RunLock.Acquire(outDir);
         foreach (var v in variants)
-            if (!Variants.ContainsKey(v)) throw new ArgumentException($"unknown variant '{v}' ({string.Join(", ", Variants.Keys)})");
+            if (!Variants.ContainsKey(v) && v != BaselineRun.Variant)
+                throw new ArgumentException($"unknown variant '{v}' ({string.Join(", ", Variants.Keys)}, {BaselineRun.Variant})");
         var results = new JsonObject();
         foreach (var v in variants) results[v] = new JsonObject();
         foreach (int seed in seeds)
@@ -58,17 +59,8 @@ public static class AblationRun
                 if (!File.Exists(metricsPath))
                 {
                     observer.Message($"ablation: {v}, seed {seed}");
-                    var c = Variants[v](baseConfig) with { Seed = seed };
-                    var (encoder, tok, _) = ModelSource.Resolve(model, vocab, seed);
-                    if (c.Phases[0] == Dae)
-                    {
-                        daeSeconds ??= SharedDae(encoder, tok, data, c, daeDir, observer);
-                        CheckpointLoader.Load(encoder, Path.Combine(daeDir, "model", "model.safetensors"));
-                        TrainRun.Run(encoder, tok, data, c, dir, observer, firstPhase: 1,
-                            priorSeconds: new Dictionary<PhaseKind, double> { [Dae] = daeSeconds.Value });
-                    }
-                    else TrainRun.Run(encoder, tok, data, c, dir, observer);
-                    encoder.Dispose();
+                    if (v == BaselineRun.Variant) BaselineRun.Run(data, dir, seed);
+                    else daeSeconds = RunVariant(model, vocab, data, Variants[v](baseConfig) with { Seed = seed }, dir, daeDir, daeSeconds, observer);
                 }
                 var m = JsonNode.Parse(File.ReadAllText(metricsPath))!.AsObject();
                 var scores = (m["test"] ?? m["dev"])!.DeepClone().AsObject();
@@ -87,6 +79,27 @@ public static class AblationRun
         AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(Path.Combine(outDir, "results.md"), Markdown(report));
         return report;
+    }
+
+    /// <summary>One variant's train run from a fresh encoder; one that starts with DAE starts from the seed's shared DAE
+    /// run (made first if need be). Returns the shared DAE's seconds, once known.</summary>
+    static double? RunVariant(string model, string? vocab, DataSplits data, TrainConfig c, string dir, string daeDir, double? daeSeconds,
+        ITrainingObserver observer)
+    {
+        var (encoder, tok, _) = ModelSource.Resolve(model, vocab, c.Seed);
+        using (encoder)
+        {
+            if (c.Phases[0] != Dae)
+            {
+                TrainRun.Run(encoder, tok, data, c, dir, observer);
+                return daeSeconds;
+            }
+            daeSeconds ??= SharedDae(encoder, tok, data, c, daeDir, observer);
+            CheckpointLoader.Load(encoder, Path.Combine(daeDir, "model", "model.safetensors"));
+            TrainRun.Run(encoder, tok, data, c, dir, observer, firstPhase: 1,
+                priorSeconds: new Dictionary<PhaseKind, double> { [Dae] = daeSeconds.Value });
+            return daeSeconds;
+        }
     }
 
     /// <summary>Runs (or reuses) the DAE phase of a seed once, as a pretrain run into DIR; returns its seconds.</summary>

@@ -15,13 +15,14 @@ public sealed class DevSelection(IReadOnlyList<(string Name, Parameter Param)> p
     public double BestScore => _best.Score;
     public IReadOnlyList<double> History => _best.History;
 
-    public void Check(string phase, ITrainingObserver observer)
+    public double Check(string phase, ITrainingObserver observer)
     {
         double s;
         using (NewDisposeScope())
         using (no_grad()) s = score();
         bool better = _best.Offer(s);
         observer.Message($"{phase}: dev score {s:F4}{(better ? " (best so far)" : $" (best {_best.Score:F4})")}");
+        return s;
     }
 
     public void Restore() => _best.Restore();

@@ -74,17 +74,20 @@ public sealed class Trainer
                 long step = phase.Optimizer.StepCount;
                 double lr = phase.Optimizer.Groups[0].Lr;
                 _observer.Step(phase.Name, epoch, step, loss, lr);
-                if (step % _options.LogEvery == 0 || b == batches - 1)
-                {
-                    log.WriteLine(JsonSerializer.Serialize(new { phase = phase.Name, epoch = epoch + 1, step, loss, lr }));
-                    log.Flush();
-                }
                 int checks = phase.ChecksPerEpoch;
+                double? devScore = null;
                 if (checks > 0 && (b + 1) * checks / batches != b * checks / batches)
                 {
                     phase.SetTraining(false);
-                    phase.Check(_observer);
+                    devScore = phase.Check(_observer);
                     phase.SetTraining(true);
+                }
+                if (step % _options.LogEvery == 0 || b == batches - 1 || devScore is not null)
+                {
+                    log.WriteLine(devScore is double d
+                        ? JsonSerializer.Serialize(new { phase = phase.Name, epoch = epoch + 1, step, loss, lr, dev_score = d })
+                        : JsonSerializer.Serialize(new { phase = phase.Name, epoch = epoch + 1, step, loss, lr }));
+                    log.Flush();
                 }
                 if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && b < batches - 1)
                     Save(phase, phaseIndex, epoch, b + 1, log);

@@ -53,8 +53,9 @@ public abstract class TrainingPhase : IDisposable
     /// <summary>How many times per epoch the <see cref="Trainer"/> asks for a dev check (0: never).</summary>
     public int ChecksPerEpoch => Selection?.ChecksPerEpoch ?? 0;
 
-    /// <summary>Scores dev (in eval mode) and offers the weights to the selection.</summary>
-    public void Check(ITrainingObserver observer) => Selection?.Check(Name, observer);
+    /// <summary>Scores dev (in eval mode), offers the weights to the selection and returns the score (log.jsonl's
+    /// dev_score; DAE and MLM score minus their dev loss).</summary>
+    public double? Check(ITrainingObserver observer) => Selection?.Check(Name, observer);
 
     /// <summary>Called once after the last epoch (e.g. to restore the best weights).</summary>
     public virtual void Finish() => Selection?.Restore();

@@ -9,7 +9,7 @@ namespace PhaseTune.Tests.Architecture;
 public class LayeringTests
 {
     public static readonly string[] Layers =
-        ["IO", "Text", "Data", "Models", "ModelFiles", "Evaluation", "Losses", "Augmentation", "Training", "Phases", "MultiTask", "Runs", "Benchmarks"];
+        ["IO", "Text", "Data", "Models", "ModelFiles", "Evaluation", "Baselines", "Losses", "Augmentation", "Training", "Phases", "MultiTask", "Runs", "Benchmarks"];
 
     static string Library => Path.Combine(Paths.RepoRoot, "src", "PhaseTune");
 

@@ -23,6 +23,12 @@ public class UnlabeledTextTests
         Assert.Equal(["the referee blew the whistle", "grill the fish for ten minutes"], splits.Unlabeled);
         Assert.Equal(12, splits.Train.Count);
 
+        // text-only objectives (pretrain mlm, dae) read the same: dev for their selection, test only to keep it out
+        var texts = new DataOptions { Dir = data, Unlabeled = [lines, jsonl] }.LoadTexts();
+        Assert.Equal(splits.Unlabeled, texts.Unlabeled);
+        Assert.Equal(["a dev sentence about football"], texts.Dev.Select(e => e.Text));
+        Assert.Equal(12, texts.Train.Count);
+
         string run = Path.Combine(dir, "run");
         var c = new TrainConfig { BatchSize = 4, MaxLength = 32, Phases = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune],
             Dae = new DaeConfig { Epochs = 1 }, Cl = new ContrastiveConfig { Aug = 1 }, Ft = new FineTuneConfig { MaxEpochs = 1 } };

@@ -97,6 +97,36 @@ public class MlmTests
     }
 
     [Fact]
+    public void MaxStepsEndsThePhaseThereAndTheSavedWeightsAreTheBestDevCheck()
+    {
+        var data = ToyModels.Corpus();
+        // dev words the training texts never use: their loss grows as the head learns the training words, so the best
+        // check is not the last one and keeping the last weights would fail below
+        var dev = new[] { "quantum physics explains distant galaxies", "violin concerto moved her deeply" }
+            .Select(t => new Example(t, null, "sports")).ToList();
+        var splits = new DataSplits(data, dev, null, LabelSet.FromTrain(data, null), false);
+        int perEpoch = (data.Count + 3) / 4, maxSteps = perEpoch + perEpoch / 2;
+        var c = new TrainConfig { BatchSize = 4, MaxLength = 32, LogEvery = 1, SelectChecks = 3, Phases = [PhaseKind.Mlm],
+            Mlm = new MlmConfig { Epochs = 1, MaxSteps = maxSteps, Lr = 0.1, WarmupRatio = 0 } };
+        string dir = Paths.TempDir();
+        PretrainRun.Run(ToyModels.Encoder(4), ToyModels.Tokenizer, splits, c, dir);
+        var log = File.ReadAllLines(Path.Combine(dir, "log.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(Enumerable.Range(1, maxSteps), log.Select(l => (int)l["step"]!.GetValue<long>()));
+        Assert.Equal([1, 2], log.Select(l => l["epoch"]!.GetValue<int>()).Distinct());
+        Assert.Equal(0.1 / maxSteps, log[^1]["lr"]!.GetValue<double>(), 9);   // the linear schedule ends at max_steps, not at an epoch end
+
+        // 3 checks in the full epoch, 1 in the half one; what was saved scores the best of them again
+        var scores = log.Where(l => l["dev_score"] is not null).Select(l => l["dev_score"]!.GetValue<double>()).ToList();
+        Assert.Equal(4, scores.Count);
+        Assert.True(scores.Max() > scores[^1], string.Join(" ", scores));
+        var saved = ModelDirectory.Load(Path.Combine(dir, "model"));
+        using var phase = new MlmPhase(new SentenceEncoder(saved.Model, PoolingMode.Cls), ToyModels.Tokenizer, data.Select(e => e.Text).ToList(), c,
+            splits.Dev.Select(e => e.Text).ToList());
+        phase.SetTraining(false);
+        Assert.Equal(scores.Max(), phase.Check(new Messages())!.Value, 4);
+    }
+
+    [Fact]
     public void MasksAreRedrawnEachEpoch()
     {
         var data = ToyModels.Corpus();
