@@ -10,7 +10,19 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     readonly BertEncoder encoder;
     readonly BertPooler pooler;
 
-    public EncoderConfig Config { get; }
+    public EncoderConfig Config { get; private set; }
+
+    /// <summary>Sets every dropout of the encoder (hidden and attention) to <paramref name="p"/>, in its config too, so
+    /// that modules built from the config later (a TSDAE decoder) and the saved config.json agree.</summary>
+    public void SetDropout(double p)
+    {
+        var c = Config with { HiddenDropoutProb = p, AttentionProbsDropoutProb = p };
+        c.Validate();
+        Config = c;
+        foreach (var m in modules())
+            if (m is FastDropout d) d.P = p;
+            else if (m is BertSelfAttention a) a.DropoutP = p;
+    }
 
     public BertModel(EncoderConfig config) : base(nameof(BertModel))
     {

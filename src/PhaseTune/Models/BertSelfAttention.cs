@@ -10,7 +10,9 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
 {
     readonly Linear query, key, value;
     readonly int _heads, _headSize;
-    readonly double _dropout;
+
+    /// <summary>Dropout on the attention probabilities while training.</summary>
+    public double DropoutP { get; set; }
 
     public BertSelfAttention(EncoderConfig c) : base(nameof(BertSelfAttention))
     {
@@ -19,7 +21,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
         value = nn.Linear(c.HiddenSize, c.HiddenSize);
         _heads = c.NumAttentionHeads;
         _headSize = c.HeadSize;
-        _dropout = c.AttentionProbsDropoutProb;
+        DropoutP = c.AttentionProbsDropoutProb;
         RegisterComponents();
     }
 
@@ -51,7 +53,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
             k = key.forward(kv).view(b, s, _heads, _headSize).transpose(1, 2);                    // (B, nh, S, hs)
             v = value.forward(kv).view(b, s, _heads, _headSize).transpose(1, 2);
         }
-        double p = training ? _dropout : 0;
+        double p = training ? DropoutP : 0;
         var y = p > 0 || k.shape[2] <= ShortKeys ? Explicit(q, k, v, mask, p)
             : nn.functional.scaled_dot_product_attention(q, k, v, mask);                          // (B, nh, T, hs)
         y = y.transpose(1, 2).reshape(b, t, _heads * _headSize);                                 // (B, T, C)

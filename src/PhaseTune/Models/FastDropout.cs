@@ -12,7 +12,11 @@ namespace PhaseTune.Models;
 /// generator, so torch.manual_seed and the checkpointed RNG state still make runs replay exactly.</summary>
 public sealed class FastDropout(double p) : nn.Module<Tensor, Tensor>(nameof(FastDropout))
 {
-    public double P { get; } = p is >= 0 and <= 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability {p} is not in [0, 1]");
+    public double P
+    {
+        get;
+        set => field = value is >= 0 and <= 1 ? value : throw new ArgumentOutOfRangeException(nameof(P), $"dropout probability {value} is not in [0, 1]");
+    } = p is >= 0 and <= 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"dropout probability {p} is not in [0, 1]");
 
     public override Tensor forward(Tensor x) => Apply(x, P, training);
 

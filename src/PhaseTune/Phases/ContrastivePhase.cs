@@ -53,6 +53,7 @@ public sealed class ContrastivePhase : TrainingPhase
         var cosines = new List<double>();
         foreach (var chunk in pairs.Chunk(BatchSize))
         {
+            using var scope = NewDisposeScope();   // one batch's activations at a time, not the whole dev set's
             var a = TokenBatch.Collate(_tok, chunk.Select(p => p.A));
             var b = TokenBatch.Collate(_tok, chunk.Select(p => p.B));
             var cos = nn.functional.cosine_similarity(_encoder.forward(a.Ids, a.Mask, a.Types), _encoder.forward(b.Ids, b.Mask, b.Types), dim: 1);

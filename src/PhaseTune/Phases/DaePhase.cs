@@ -46,8 +46,11 @@ public sealed class DaePhase : TrainingPhase
     {
         double sum = 0;
         foreach (var idx in Enumerable.Range(0, noisy.Length).Chunk(BatchSize))
+        {
+            using var scope = NewDisposeScope();   // one batch's activations at a time, not the whole dev set's
             sum += _loss.Forward(new DaeBatch(TokenBatch.Collate(_tok, idx.Select(i => noisy[i])),
                 TokenBatch.Collate(_tok, idx.Select(i => clean[i])))).item<float>() * idx.Length;
+        }
         return sum / noisy.Length;
     }
 

@@ -54,6 +54,7 @@ public sealed class MlmPhase : TrainingPhase
         long targets = 0;
         foreach (var idx in Enumerable.Range(0, rows.Length).Chunk(BatchSize))
         {
+            using var scope = NewDisposeScope();   // one batch's activations at a time, not the whole dev set's
             long n = idx.Sum(i => masked[i].Labels.Count(l => l != -100));
             sum += Batch(idx, rows, masked).item<float>() * n;
             targets += n;

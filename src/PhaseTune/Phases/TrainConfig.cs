@@ -36,6 +36,9 @@ public sealed record TrainConfig
     /// per epoch: MLM by dev masked-LM loss with one fixed masking, DAE by dev reconstruction loss, CL by the Spearman
     /// correlation of cosine and target on dev pairs) when there is a dev set.</summary>
     public bool SelectBest { get; init; } = true;
+    /// <summary>Every hidden and attention dropout of the encoder during this run (and in the config.json it saves);
+    /// null keeps the model's own (HF's hidden_dropout_prob, attention_probs_dropout_prob).</summary>
+    public double? Dropout { get; init; }
     public int SelectChecks { get; init; } = 4;
     public DaeConfig Dae { get; init; } = new();
     public ContrastiveConfig Cl { get; init; } = new();
@@ -69,6 +72,7 @@ public sealed record TrainConfig
         if (MaxLength < 3 && MaxLength != AutoMaxLength) throw new ArgumentException($"{source}: max_length must be at least 3 or auto (got {MaxLength})");
         if (Mlm.MaskProbability is <= 0 or >= 1) throw new ArgumentException($"{source}: mlm.mask_probability must be in (0, 1), got {Mlm.MaskProbability}");
         if (Mlm.BlockSize is < 3) throw new ArgumentException($"{source}: mlm.block_size must be at least 3, got {Mlm.BlockSize}");
+        if (Dropout is < 0 or >= 1 or double.NaN) throw new ArgumentException($"{source}: dropout must be in [0, 1), got {Dropout}");
         if (Mlm.MaxSteps is < 1) throw new ArgumentException($"{source}: mlm.max_steps must be at least 1, got {Mlm.MaxSteps}");
         if (Dae.DeletionRatio is < 0 or >= 1) throw new ArgumentException($"{source}: dae.deletion_ratio must be in [0, 1)");
         if (Cl.Projection is not ("none" or "linear")) throw new ArgumentException($"{source}: cl.projection must be none or linear");

@@ -62,6 +62,7 @@ public static class ConfigOptions
         O("--weight-decay-ft", Number, "ft.weight_decay"),
         O("--no-select-best", SetsFalse, "select_best", "keep the MLM, DAE and contrastive phases' last weights instead of their best on dev"),
         O("--select-checks", Integer, "select_checks", "dev checks per epoch of the MLM, DAE and contrastive phases"),
+        O("--dropout", Number, "dropout", "the encoder's hidden and attention dropout (default: the model's config)"),
         O("--mlm-epochs", Integer, "mlm.epochs"),
         O("--mlm-max-steps", Integer, "mlm.max_steps", "stop the MLM phase after N optimiser steps (its schedule spans them)"),
         O("--lr-mlm", Number, "mlm.lr"),

@@ -30,6 +30,7 @@ public static class PretrainRun
         var kind = Objective(c);
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
+        if (c.Dropout is double p) model.SetDropout(p);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         runner.Run(0, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c)).Dispose();

@@ -38,6 +38,7 @@ public static class TrainRun
         c.ValidateClassifierRecipe();
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
+        if (c.Dropout is double p) model.SetDropout(p);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.TrainingTexts().Count);

@@ -39,6 +39,24 @@ public class TrainingTests
     }
 
     [Fact]
+    public void SetDropoutZeroMakesTrainModeComputeWhatEvalModeComputesAndGoesIntoTheConfig()
+    {
+        var model = Tiny(1);
+        var (ids, mask, types) = Batch();
+        model.SetDropout(0);
+        Assert.Equal(0, model.Config.HiddenDropoutProb);
+        Assert.Equal(0, model.Config.AttentionProbsDropoutProb);
+        Tensor eval;
+        model.eval();
+        using (no_grad()) eval = model.forward(ids, mask, types);
+        model.train();
+        using (no_grad()) Assert.True(model.forward(ids, mask, types).allclose(eval));
+        model.SetDropout(0.5);
+        using (no_grad()) Assert.False(model.forward(ids, mask, types).allclose(eval));
+        Assert.Throws<InvalidDataException>(() => model.SetDropout(1.5));
+    }
+
+    [Fact]
     public void AdamWStepsReduceALossAndGradientsReachEveryParameter()
     {
         var model = Tiny(2);
