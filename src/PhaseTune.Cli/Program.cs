@@ -10,6 +10,7 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     EvalCommand.CreatePredict(),
     AblateCommand.Create(),
     BaselineCommand.Create(),
+    ExportCommand.Create(),
     PretrainCommand.Create(),
     MultiTaskCommand.Create(),
     BenchCommand.Create(),

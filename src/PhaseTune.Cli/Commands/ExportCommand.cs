@@ -1,0 +1,30 @@
+using System.CommandLine;
+using PhaseTune.IO;
+using PhaseTune.ModelFiles.Onnx;
+
+namespace PhaseTune.Cli.Commands;
+
+/// <summary>`phasetune export`: a saved model → a deployable ONNX folder.</summary>
+public static class ExportCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Required = true, Description = "a trained classifier (DIR/model) or an encoder directory" };
+        var outDir = new Option<string>("--out") { Required = true, Description = "output directory (model.onnx, tokenizer files, labels.json, export.json)" };
+        var format = new Option<string>("--format") { DefaultValueFactory = _ => "onnx", Description = "onnx" };
+        var cmd = new Command("export", "Export a model to ONNX (opset 17): the whole computation from token ids to probabilities or sentence embeddings.")
+            { model, outDir, format };
+        cmd.SetAction(r => CliErrors.Run(() =>
+        {
+            if (r.GetValue(format) != "onnx") throw new ArgumentException($"--format: unknown format '{r.GetValue(format)}' (onnx)");
+            string source = r.GetValue(model)!, dir = r.GetValue(outDir)!;
+            // the output folder is replaced whole ("*"), so it must not hold or be the model it is made from
+            PathGuard.CheckOutputFolder(("--out", dir), ["*"], ("--model", source));
+            var manifest = OnnxDirectory.Export(source, dir);
+            Console.WriteLine($"exported a {manifest["kind"]} to {Path.Combine(dir, OnnxDirectory.ModelFile)} (opset {manifest["opset"]}, " +
+                $"inputs {string.Join(", ", manifest["inputs"]!.AsArray().Select(i => i!["name"]))}, outputs {string.Join(", ", manifest["outputs"]!.AsArray().Select(o => o!["name"]))})");
+            return 0;
+        }));
+        return cmd;
+    }
+}
