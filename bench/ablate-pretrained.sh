@@ -5,11 +5,15 @@
 # 2,000; sst2 first 8,000; sst5 first 4,000; massive_en a stratified 3,000 (the file is ordered by label); agnews its
 # 4,000-row train_subset (no dev file: a stratified 20 % of it is dev). Full dev and test sets. None of these sets has
 # unlabelled text of its own (imdb's is for imdb only), so the DAE phase sees the training texts alone.
+# One deviation from Table 5: the fine-tuning encoder rate is LR_FT (default 3e-4). Table 5's 1e-5 is for base-size
+# encoders; on this 4-layer, 256-wide stand-in it underfits (snips2 seed 1: train loss 0.75 after 8 epochs, 78.7 dev /
+# 79.7 test). Chosen on snips2's dev set, seed 1, FT only, from 1e-5 / 1e-4 / 3e-4 / 1e-3: 78.7 / 94.6 / 96.3 / 96.4
+# dev accuracy; 3e-4 is the top of Google's fine-tuning grid for its small BERTs. LR_FT=1e-5 runs Table 5 as is.
 # Writes bench/out/pretrained-TAG/<set>/results.{json,md}; a killed run resumes.
-# Usage: bench/ablate-pretrained.sh [MODEL=../shared/models/bert-mini-standin] [TAG=standin] [SETS="snips2 sst2 sst5 massive_en agnews"]
+# Usage: [LR_FT=3e-4] bench/ablate-pretrained.sh [MODEL=../shared/models/bert-mini-standin] [TAG=standin] [SETS="snips2 sst2 sst5 massive_en agnews"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-model=${1:-../shared/models/bert-mini-standin}; tag=${2:-standin}; sets=${3:-snips2 sst2 sst5 massive_en agnews}
+model=${1:-../shared/models/bert-mini-standin}; tag=${2:-standin}; sets=${3:-snips2 sst2 sst5 massive_en agnews}; lr_ft=${LR_FT:-3e-4}
 D=../shared/datasets
 dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
 for set in $sets; do
@@ -23,7 +27,7 @@ for set in $sets; do
   esac
   echo "== $set ($(date -u +%H:%M:%S))"
   time dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll ablate "${data[@]}" --model "$model" --preset pretrained \
-    --variants 3phase,joint,ft,dae+ft,cl+ft,noimb,tfidf --seeds 1,2,3 --dae-epochs 1 --cl-aug 1 --ft-epochs 8 --patience 2 \
+    --variants 3phase,joint,ft,dae+ft,cl+ft,noimb,tfidf --seeds 1,2,3 --dae-epochs 1 --cl-aug 1 --ft-epochs 8 --patience 2 --lr-ft "$lr_ft" \
     --threads 2 --quiet --out "bench/out/pretrained-$tag/$set"
   cat "bench/out/pretrained-$tag/$set/results.md"
 done

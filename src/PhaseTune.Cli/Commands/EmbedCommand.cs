@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using PhaseTune.Inference;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
@@ -11,7 +12,7 @@ public static class EmbedCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "HF or sentence-transformers model directory", Required = true };
+        var model = new Option<string>("--model") { Description = "HF or sentence-transformers model directory, or an export folder (phasetune export)", Required = true };
         var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line", Required = true };
         var output = new Option<string>("--output") { Description = "JSONL file to write", Required = true };
         var pooling = new Option<string?>("--pooling") { Description = "cls|mean|max|pooler (default: the model's sentence-transformers pooling, else cls)" };
@@ -31,19 +32,15 @@ public static class EmbedCommand
         var texts = TextLines.Stream(input);
         var mode = pooling is null ? (PoolingMode?)null : Pooling.Parse(pooling);
 
-        var loaded = ModelDirectory.Load(modelDir);
-        if (loaded.Report.Unused.Count > 0)
-            Console.Error.WriteLine($"phasetune: ignored {loaded.Report.Unused.Count} checkpoint tensors the encoder does not use: {string.Join(", ", loaded.Report.Unused)}");
-        if (loaded.Report.NewlyInitialized.Count > 0)
-            Console.Error.WriteLine($"phasetune: not in the checkpoint, freshly initialised: {string.Join(", ", loaded.Report.NewlyInitialized)}");
-        var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
-        int maxLength = maxLengthFlag ?? loaded.MaxSeqLength ?? 512;
+        var vectors = ExportManifest.IsExportFolder(modelDir)
+            ? ExportedVectors(modelDir, texts, pooling, maxLengthFlag, batchSize)
+            : TorchSharpVectors(modelDir, texts, mode, maxLengthFlag, batchSize);
         int count = 0, size = 0;
         // streamed into a temporary file that replaces --output only once every line is written
         AtomicFile.Write(output, s =>
         {
             using var w = new Utf8JsonWriter(s, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            foreach (var (text, vector) in embedder.Stream(texts, maxLength, batchSize))
+            foreach (var (text, vector) in vectors)
             {
                 w.WriteStartObject();
                 w.WriteString("text", text);
@@ -60,5 +57,25 @@ public static class EmbedCommand
         });
         Console.Error.WriteLine($"phasetune: wrote {count} embeddings of size {size} to {output}");
         return 0;
+    }
+
+    static IEnumerable<(string Text, float[] Vector)> TorchSharpVectors(string modelDir, IEnumerable<string> texts, PoolingMode? mode, int? maxLengthFlag, int batchSize)
+    {
+        var loaded = ModelDirectory.Load(modelDir);
+        if (loaded.Report.Unused.Count > 0)
+            Console.Error.WriteLine($"phasetune: ignored {loaded.Report.Unused.Count} checkpoint tensors the encoder does not use: {string.Join(", ", loaded.Report.Unused)}");
+        if (loaded.Report.NewlyInitialized.Count > 0)
+            Console.Error.WriteLine($"phasetune: not in the checkpoint, freshly initialised: {string.Join(", ", loaded.Report.NewlyInitialized)}");
+        var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
+        return embedder.Stream(texts, maxLengthFlag ?? loaded.MaxSeqLength ?? 512, batchSize);
+    }
+
+    /// <summary>An export folder's graph fixes its pooling and length, so the flags that would change them are refused.</summary>
+    static IEnumerable<(string Text, float[] Vector)> ExportedVectors(string exportDir, IEnumerable<string> texts, string? pooling, int? maxLengthFlag, int batchSize)
+    {
+        if (pooling is not null || maxLengthFlag is not null)
+            throw new ArgumentException($"{exportDir} is an export folder: its pooling and max length are part of model.onnx (see export.json); leave out --pooling and --max-length");
+        var embedder = new OnnxEmbedder(exportDir, new InferenceOptions(BatchSize: batchSize));
+        return texts.Chunk(Embedder.Window).SelectMany(window => window.Zip(embedder.Embed(window)));
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Data;
 using PhaseTune.Evaluation;
+using PhaseTune.Inference;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 
@@ -13,7 +14,7 @@ public static class EvalCommand
 {
     public static Command CreateEval()
     {
-        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model)" };
+        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model), or its export folder (phasetune export)" };
         var data = new Option<string>("--data") { Required = true, Description = "a labelled file, or a directory (its test file, else dev)" };
         var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
         var labelColumn = new Option<string>("--label-column") { DefaultValueFactory = _ => "label" };
@@ -22,7 +23,7 @@ public static class EvalCommand
         {
             string path = DataSplits.FindEvaluationFile(r.GetValue(data)!);
             var examples = DatasetReader.Read(path, new ColumnOptions(r.GetValue(textColumn)!, r.GetValue(labelColumn)!));
-            var classifier = ClassifierDirectory.Load(r.GetValue(model)!);
+            var classifier = ClassifierLoader.Load(r.GetValue(model)!);
             var labels = new LabelSet(classifier.Labels);
             labels.CheckKnown(examples, path);
             var metrics = ClassifierEvaluation.Evaluate(classifier, examples, labels).ToJson();
@@ -35,7 +36,7 @@ public static class EvalCommand
 
     public static Command CreatePredict()
     {
-        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model)" };
+        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model), or its export folder (phasetune export)" };
         var input = new Option<string>("--input") { Required = true, Description = "text lines, or JSONL/CSV/TSV/Parquet with a text column" };
         var output = new Option<string>("--output") { Required = true, Description = "JSONL output" };
         var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
@@ -45,7 +46,7 @@ public static class EvalCommand
             string path = r.GetValue(input)!, outPath = r.GetValue(output)!;
             PathGuard.CheckOutput(("--output", outPath), ("--input", path), ("--model", r.GetValue(model)));
             var texts = InputTexts.Stream(path, r.GetValue(textColumn)!);
-            var classifier = ClassifierDirectory.Load(r.GetValue(model)!);
+            var classifier = ClassifierLoader.Load(r.GetValue(model)!);
             int count = 0;
             // streamed into a temporary file that replaces --output only once every line is written
             AtomicFile.Write(outPath, s =>

@@ -1,3 +1,4 @@
+using PhaseTune.Inference;
 using PhaseTune.Text;
 using static TorchSharp.torch;
 
@@ -5,7 +6,7 @@ namespace PhaseTune.Models;
 
 /// <summary>A trained classifier: sentence encoder + head + labels (on disk: <c>ModelFiles.ClassifierDirectory</c>).</summary>
 public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead head, ITokenizer tokenizer,
-    IReadOnlyList<string> labels, int maxLength, string headActivation)
+    IReadOnlyList<string> labels, int maxLength, string headActivation) : ITextClassifier
 {
     public string HeadActivation { get; } = headActivation;
     public SentenceEncoder Encoder { get; } = encoder;
@@ -14,21 +15,10 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
     public IReadOnlyList<string> Labels { get; } = labels;
     public int MaxLength { get; } = maxLength;
 
-    /// <summary>Texts read ahead and batched by length at a time when predicting a stream.</summary>
-    public const int Window = 4096;
-
-    /// <summary>Each text of a stream with its class probabilities, in input order, <see cref="Window"/> texts at a time.</summary>
-    public IEnumerable<((string A, string? B) Text, float[] Probabilities)> PredictStream(IEnumerable<(string A, string? B)> texts, int batchSize = 64)
-    {
-        foreach (var window in texts.Chunk(Window))
-        {
-            var probs = PredictProba(window, batchSize);
-            for (int i = 0; i < window.Length; i++) yield return (window[i], probs[i]);
-        }
-    }
-
     /// <summary>Class probabilities (N, C) for texts (or pairs), in eval mode, batched by length.</summary>
-    public float[][] PredictProba(IReadOnlyList<(string A, string? B)> texts, int batchSize = 64)
+    public float[][] PredictProba(IReadOnlyList<(string A, string? B)> texts) => PredictProba(texts, 64);
+
+    public float[][] PredictProba(IReadOnlyList<(string A, string? B)> texts, int batchSize)
     {
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].A.Length + (texts[i].B?.Length ?? 0)).ToArray();
         var result = new float[texts.Count][];
@@ -44,7 +34,4 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
         }
         return result;
     }
-
-    public int[] Predict(IReadOnlyList<(string A, string? B)> texts) =>
-        PredictProba(texts).Select(p => Array.IndexOf(p, p.Max())).ToArray();
 }

@@ -5,13 +5,31 @@ namespace PhaseTune.Tests.Architecture;
 
 /// <summary>The library's folders are layers that may only look down: a file may reference its own layer and the
 /// ones before it in <see cref="Layers"/>, never one after it. Read from the sources' using directives and
-/// namespace-qualified names, so a new upward reference fails here before it lands.</summary>
+/// namespace-qualified names, so a new upward reference fails here before it lands. The layers span the library
+/// projects: PhaseTune.Tokenizers holds IO's file helpers and Text (no native dependency), PhaseTune.Inference is the
+/// Inference layer as a whole (OnnxRuntime, no TorchSharp), and PhaseTune (PhaseTune.Core) holds the rest.</summary>
 public class LayeringTests
 {
     public static readonly string[] Layers =
-        ["IO", "Text", "Data", "Models", "ModelFiles", "Evaluation", "Baselines", "Losses", "Augmentation", "Training", "Phases", "MultiTask", "Runs", "Benchmarks"];
+        ["IO", "Text", "Inference", "Data", "Models", "ModelFiles", "Evaluation", "Baselines", "Losses", "Augmentation", "Training", "Phases", "MultiTask", "Runs", "Benchmarks"];
 
-    static string Library => Path.Combine(Paths.RepoRoot, "src", "PhaseTune");
+    /// <summary>Every library project's folder: src/PhaseTune and src/PhaseTune.X, the CLI excepted.</summary>
+    static IEnumerable<string> Libraries => Directory.EnumerateDirectories(Path.Combine(Paths.RepoRoot, "src"), "PhaseTune*")
+        .Where(d => Path.GetFileName(d) != "PhaseTune.Cli" && File.Exists(Path.Combine(d, Path.GetFileName(d) + ".csproj")));
+
+    /// <summary>(file, layer folders below PhaseTune) for each library source: a project named after a layer is that
+    /// layer throughout; in the others, the first folder is the layer.</summary>
+    static IEnumerable<(string File, string Rel, string[] Parts)> LibraryFiles() => Libraries.SelectMany(lib =>
+    {
+        var project = Path.GetFileName(lib);
+        var ownLayer = project.StartsWith("PhaseTune.") && Layers.Contains(project["PhaseTune.".Length..]) ? project["PhaseTune.".Length..] : null;
+        return SourceFiles(lib).Select(f =>
+        {
+            var rel = Path.GetRelativePath(lib, f);
+            var dirs = Path.GetDirectoryName(rel)!.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
+            return (f, Path.Combine(project, rel), ownLayer is null ? dirs : [ownLayer, .. dirs]);
+        });
+    });
 
     static IEnumerable<string> SourceFiles(string root) => Directory.EnumerateFiles(root, "*.cs", SearchOption.AllDirectories)
         .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"));
@@ -46,10 +64,9 @@ public class LayeringTests
     [Fact]
     public void EveryFolderIsALayerAndItsNamespace()
     {
-        foreach (var file in SourceFiles(Library))
+        Assert.Contains(LibraryFiles(), f => f.Rel.StartsWith("PhaseTune.Tokenizers"));
+        foreach (var (file, rel, parts) in LibraryFiles())
         {
-            var rel = Path.GetRelativePath(Library, file);
-            var parts = Path.GetDirectoryName(rel)!.Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries);
             Assert.True(parts.Length > 0 && Layers.Contains(parts[0]), $"{rel} is not inside a layer folder ({string.Join(", ", Layers)})");
             var ns = Regex.Match(File.ReadAllText(file), @"^namespace ([\w.]+);", RegexOptions.Multiline).Groups[1].Value;
             Assert.Equal("PhaseTune." + string.Join('.', parts), ns);
@@ -59,11 +76,8 @@ public class LayeringTests
     [Fact]
     public void NoLayerReferencesALayerAboveIt()
     {
-        var violations = SourceFiles(Library).SelectMany(f =>
-        {
-            var rel = Path.GetRelativePath(Library, f);
-            return UpwardReferences(rel.Split(Path.DirectorySeparatorChar)[0], rel, File.ReadAllText(f));
-        }).ToList();
+        var violations = LibraryFiles().Where(f => f.Parts.Length > 0)
+            .SelectMany(f => UpwardReferences(f.Parts[0], f.Rel, File.ReadAllText(f.File))).ToList();
         Assert.True(violations.Count == 0, "upward references:\n" + string.Join("\n", violations));
     }
 
@@ -81,11 +95,11 @@ public class LayeringTests
     public void EachLibraryFileDeclaresOnePublicTypeNamedAfterIt()
     {
         var decl = new Regex(@"^(?:public |internal )(?:(?:sealed|static|abstract|readonly|partial) )*(?:record struct|record|class|interface|enum|struct) (\w+)", RegexOptions.Multiline);
-        foreach (var file in SourceFiles(Library))
+        foreach (var (file, rel, _) in LibraryFiles())
         {
             var names = decl.Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value).ToList();
             Assert.True(names.Count == 1 && names[0] == Path.GetFileNameWithoutExtension(file),
-                $"{Path.GetRelativePath(Library, file)} declares {string.Join(", ", names)}");
+                $"{rel} declares {string.Join(", ", names)}");
         }
     }
 }

@@ -217,7 +217,7 @@ public class OnnxExportTests
     }
 
     /// <summary>A ToyModels encoder with a perturbed (not identity) projection and a head whose logits are spread out.</summary>
-    static TextClassifier ToyClassifier(string activation, PoolingMode pooling)
+    internal static TextClassifier ToyClassifier(string activation, PoolingMode pooling)
     {
         var encoder = new SentenceEncoder(ToyModels.Encoder(seed: 11), pooling);
         encoder.AddProjection();

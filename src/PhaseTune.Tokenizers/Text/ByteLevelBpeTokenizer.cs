@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -18,7 +19,9 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     readonly Dictionary<(string, string), int> _ranks;
     readonly List<(string, string)> _merges;
     readonly List<AddedToken> _added;
-    readonly Dictionary<string, List<string>> _cache = new(StringComparer.Ordinal);
+    // concurrent: one tokenizer serves every thread of an inference service; bounded, as a service sees endless new words
+    const int CacheLimit = 1 << 17;
+    readonly ConcurrentDictionary<string, List<string>> _cache = new(StringComparer.Ordinal);
     public Options Config { get; }
 
     public ByteLevelBpeTokenizer(IReadOnlyDictionary<string, int> vocab, IReadOnlyList<(string, string)> merges,
@@ -171,7 +174,11 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
             i += r.Utf16SequenceLength;
         }
         string word = new(bytes.Select(b => ByteToChar[b]).ToArray());
-        if (!_cache.TryGetValue(word, out var symbols)) _cache[word] = symbols = Merge(word);
+        if (!_cache.TryGetValue(word, out var symbols))
+        {
+            symbols = Merge(word);
+            if (_cache.Count < CacheLimit) _cache.TryAdd(word, symbols);
+        }
         int pos = 0;
         foreach (var sym in symbols)
         {
