@@ -2,10 +2,17 @@
 import json, statistics, sys
 from collections import defaultdict
 
+def impl(result):
+    if result["impl"].startswith("pytorch"):
+        return "peer"
+    if result["impl"] == "phasetune-torchsharp":
+        return "phasetune"
+    return result["impl"] + ("" if result.get("sort_by_length", True) else "-unsorted")
+
 runs = defaultdict(list)
 for line in open(sys.argv[1]):
     r = json.loads(line)
-    runs[(r["scenario"], "peer" if r["result"]["impl"].startswith("pytorch") else "phasetune")].append(r["result"])
+    runs[(r["scenario"], impl(r["result"]))].append(r["result"])
 med = lambda rs, k: statistics.median(x[k] for x in rs)
 print("| scenario | runs | peer sent/s | PhaseTune sent/s | ratio | PhaseTune model GFLOP/s | sgemm GFLOP/s | GFLOP/s ÷ sgemm |")
 print("|---|---|---|---|---|---|---|---|")
@@ -25,3 +32,19 @@ for scenario, impl in runs:
 for r in runs.get(("memory-tiny", "phasetune"), []):
     a, b = r["rss_mb_after_warmup"], r["rss_mb"]
     print(f"\nmemory-tiny: RSS {a:.1f} MB after step {r['warmup']} → {b:.1f} MB after step {r['warmup'] + r['steps']} ({(b - a) / a:+.1%})")
+
+onnx = [(s, i) for s, i in runs if i.startswith("phasetune-onnx")]
+if onnx:
+    print("\nEncoding through the ONNX export (PhaseTune.Inference on OnnxRuntime), medians; ratios against the same "
+          "scenario's TorchSharp path and float export (length-sorted calls):\n")
+    print("| scenario | runtime | runs | sent/s | ÷ TorchSharp | ÷ float export | ÷ peer | startup to first embedding (s) | folder (MB) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for scenario, i in onnx:
+        rs = runs[(scenario, i)]
+        o = med(rs, "sentences_per_s")
+        ts = runs.get((scenario, "phasetune"))
+        fl = runs.get((scenario, "phasetune-onnx-float"))
+        pe = runs.get((scenario, "peer"))
+        ratio = lambda other: f"{o / med(other, 'sentences_per_s'):.2f}×" if other else "–"
+        print(f"| {scenario} | {i.removeprefix('phasetune-onnx-')} | {len(rs)} | {o:.1f} | {ratio(ts)} | {ratio(fl)} | {ratio(pe)} | "
+              f"{med(rs, 'startup_s'):.2f} | {rs[0]['folder_mb']:.1f} |")

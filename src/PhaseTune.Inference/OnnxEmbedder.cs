@@ -1,3 +1,5 @@
+using PhaseTune.Text;
+
 namespace PhaseTune.Inference;
 
 /// <summary>Sentence embeddings from an export folder (an encoder's or a classifier's: both output
@@ -20,6 +22,11 @@ public sealed class OnnxEmbedder : IDisposable
     }
 
     public float[] Embed(string text) => Embed([text])[0];
+
+    /// <summary>Embeds texts tokenised beforehand by <see cref="Tokenizer"/> (cut to the manifest's max length).</summary>
+    public float[][] EmbedEncoded(IReadOnlyList<TokenEncoding> encoded) => _model.Run(encoded, "sentence_embedding")[0];
+
+    public ITokenizer Tokenizer => _model.Tokenizer;
 
     public void Dispose() => _model.Dispose();
 }

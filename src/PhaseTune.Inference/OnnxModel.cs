@@ -36,12 +36,21 @@ internal sealed class OnnxModel : IDisposable
     public float[][][] Run(IReadOnlyList<(string A, string? B)> texts, params string[] outputs)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        foreach (var name in outputs)
-            if (!_session.OutputNames.Contains(name)) throw new InvalidOperationException($"{Manifest.ModelFile} has no output '{name}'");
         var encodings = new TokenEncoding[texts.Count];
         for (int i = 0; i < texts.Count; i++)
             encodings[i] = Tokenizer.Encode(texts[i].A ?? throw new ArgumentException($"text {i} is null", nameof(texts)), texts[i].B, Manifest.MaxLength);
-        var result = outputs.Select(_ => new float[texts.Count][]).ToArray();
+        return Run(encodings, outputs);
+    }
+
+    /// <summary>Runs encodings made by <see cref="Tokenizer"/> (at most <see cref="ExportManifest.MaxLength"/> tokens).</summary>
+    public float[][][] Run(IReadOnlyList<TokenEncoding> encodings, params string[] outputs)
+    {
+        foreach (var name in outputs)
+            if (!_session.OutputNames.Contains(name)) throw new InvalidOperationException($"{Manifest.ModelFile} has no output '{name}'");
+        for (int i = 0; i < encodings.Count; i++)
+            if (encodings[i].Length is 0 || encodings[i].Length > Manifest.MaxLength)
+                throw new ArgumentException($"encoding {i} has {encodings[i].Length} tokens; the model takes 1 to {Manifest.MaxLength}", nameof(encodings));
+        var result = outputs.Select(_ => new float[encodings.Count][]).ToArray();
         foreach (var call in LengthBatches.Plan(encodings.Select(e => e.Length).ToArray(), _options.BatchSize, _options.SortByLength))
         {
             var rows = RunCall(call.Select(i => encodings[i]).ToArray(), outputs);

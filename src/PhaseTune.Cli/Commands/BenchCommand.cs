@@ -23,16 +23,29 @@ public static class BenchCommand
             var padTo = new Option<int>("--pad-to") { DefaultValueFactory = _ => 0, Description = "pad every batch to N (0: longest in batch)" };
             var group = new Option<bool>("--group-by-length") { Description = "HF Trainer's group_by_length reordering" };
             var profile = new Option<bool>("--profile") { Description = "train: also print the milliseconds per step of each part of a step" };
+            var onnx = new Option<bool>("--onnx") { Description = "encode: export the model and time it through PhaseTune.Inference (OnnxRuntime)" };
+            var quantize = new Option<string>("--quantize") { DefaultValueFactory = _ => "none", Description = "with --onnx: none|int8" };
+            var unsorted = new Option<bool>("--onnx-unsorted") { Description = "with --onnx: each batch as one call padded to its longest, not sorted and cut by length" };
             var cmd = new Command(name, train ? "Time training steps." : "Time no-grad encoding.") { config, lengths, batch, steps, warmup, threads, padTo, group };
             if (train) cmd.Options.Add(profile);
+            else { cmd.Options.Add(onnx); cmd.Options.Add(quantize); cmd.Options.Add(unsorted); }
             cmd.SetAction(r => CliErrors.Run(() =>
             {
                 var lens = TextLines.Read(r.GetValue(lengths)!).Where(l => l.Trim().Length > 0).Select((l, i) =>
                     int.TryParse(l, out var n) && n > 0 ? n : throw new InvalidDataException($"{r.GetValue(lengths)}:{i + 1}: '{l}' is not a positive integer")).ToList();
                 if (r.GetValue(batch) < 1 || r.GetValue(steps) < 1 || r.GetValue(warmup) < 0 || r.GetValue(threads) < 1)
                     throw new ArgumentException("--batch, --steps and --threads must be positive, --warmup not negative");
+                string? runtime = null;
+                if (!train)
+                {
+                    if (r.GetValue(quantize) is not ("none" or "int8")) throw new ArgumentException($"--quantize: unknown '{r.GetValue(quantize)}' (none, int8)");
+                    if (!r.GetValue(onnx) && (r.GetValue(quantize) != "none" || r.GetValue(unsorted))) throw new ArgumentException("--quantize and --onnx-unsorted need --onnx");
+                    if (r.GetValue(onnx) && (r.GetValue(padTo) > 0 || r.GetValue(group))) throw new ArgumentException("--onnx takes neither --pad-to nor --group-by-length");
+                    if (r.GetValue(onnx)) runtime = r.GetValue(quantize) == "int8" ? "int8" : "float";
+                }
                 var o = new SpeedOptions(r.GetValue(config)!, lens, r.GetValue(batch), r.GetValue(steps), r.GetValue(warmup),
-                    r.GetValue(threads), r.GetValue(padTo), r.GetValue(group), Profile: train && r.GetValue(profile));
+                    r.GetValue(threads), r.GetValue(padTo), r.GetValue(group), Profile: train && r.GetValue(profile), Onnx: runtime,
+                    OnnxUnsorted: !train && r.GetValue(unsorted));
                 Console.WriteLine(SpeedBench.Run(o, train).ToJsonString());
                 return 0;
             }));

@@ -1,6 +1,9 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using PhaseTune.Inference;
 using PhaseTune.Losses;
+using PhaseTune.ModelFiles;
+using PhaseTune.ModelFiles.Onnx;
 using PhaseTune.Models;
 using PhaseTune.Text;
 using PhaseTune.Training;
@@ -27,7 +30,13 @@ public static class SpeedBench
         for (int i = o.Warmup; i < o.Warmup + o.Steps; i++)
             (sentences, real, padded) = (sentences + phase.Sentences(i), real + phase.Real(i), padded + phase.Padded(i));
         double seconds, rssAfterWarmup, rssAtEnd;
-        if (train)
+        JsonObject? onnx = null;
+        if (o.Onnx is not null)
+        {
+            if (train) throw new ArgumentException("--onnx times encoding only");
+            (seconds, rssAfterWarmup, rssAtEnd, onnx) = TimeOnnx(o, encoder, phase);
+        }
+        else if (train)
         {
             var timer = new StepTimer(o.Warmup, o.Warmup + o.Steps);
             string dir = Path.Combine(Path.GetTempPath(), "phasetune-bench-" + Guid.NewGuid().ToString("N"));
@@ -54,7 +63,7 @@ public static class SpeedBench
         double flop = phase.ForwardFlop(o.Warmup, o.Steps) * (train ? 3 : 1);
         var result = new JsonObject
         {
-            ["impl"] = "phasetune-torchsharp", ["mode"] = train ? "train" : "inference", ["threads"] = o.Threads,
+            ["impl"] = o.Onnx is null ? "phasetune-torchsharp" : $"phasetune-onnx-{o.Onnx}", ["mode"] = train ? "train" : "inference", ["threads"] = o.Threads,
             ["steps"] = o.Steps, ["warmup"] = o.Warmup, ["batch"] = o.Batch, ["seconds"] = Math.Round(seconds, 3),
             ["sentences_per_s"] = Math.Round(sentences / seconds, 2),
             ["tokens_per_s"] = Math.Round(real / seconds, 1), ["padded_tokens_per_s"] = Math.Round(padded / seconds, 1),
@@ -62,7 +71,54 @@ public static class SpeedBench
             ["rss_mb"] = Math.Round(rssAtEnd, 1), ["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup, 1),
         };
         if (o.Profile && train) result["profile_ms_per_step"] = ProfileSteps(phase, o);
+        if (onnx is not null) foreach (var (k, v) in onnx) result[k] = v?.DeepClone();
         return result;
+    }
+
+    /// <summary>Exports the benchmark's encoder (with the tokenizer beside --config) to a temporary folder, opens it with
+    /// PhaseTune.Inference and times each step's batch as one Embed call on the same token ids. Also reports the
+    /// folder's size and the seconds from opening it to the first embedding.</summary>
+    static (double Seconds, double RssAfterWarmup, double RssAtEnd, JsonObject Extra) TimeOnnx(SpeedOptions o, SentenceEncoder encoder, SyntheticPhase phase)
+    {
+        if (o.Onnx is not ("float" or "int8")) throw new ArgumentException($"--onnx: unknown '{o.Onnx}' (float, int8)");
+        string tokenizerDir = Path.GetDirectoryName(Path.GetFullPath(o.ConfigPath))!;
+        ITokenizer tok;
+        try { tok = TokenizerLoader.Load(tokenizerDir); }
+        catch (FileNotFoundException e) { throw new FileNotFoundException($"--onnx exports the benchmark's model with the tokenizer beside --config: {e.Message}"); }
+        string root = Path.Combine(Path.GetTempPath(), "phasetune-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string model = Path.Combine(root, "model"), export = Path.Combine(root, "export");
+            ModelDirectory.Save(encoder.Encoder, tok, model);
+            OnnxDirectory.Export(model, export, o.Onnx == "int8");
+            var batches = Enumerable.Range(0, o.Warmup + o.Steps).Select(i =>
+            {
+                using var scope = NewDisposeScope();
+                var b = phase.Batch(i);
+                var ids = b.Ids.data<long>().ToArray();
+                var lens = b.Mask.sum(1).data<long>().ToArray();
+                long t = b.Ids.shape[1];
+                return lens.Select((n, r) => new TokenEncoding(ids.Skip((int)(r * t)).Take((int)n).Select(v => (int)v).ToArray(), new int[n], [], [])).ToArray();
+            }).ToArray();
+            var startup = Stopwatch.StartNew();
+            using var embedder = new OnnxEmbedder(export, new InferenceOptions(o.Threads, o.Batch, !o.OnnxUnsorted));
+            embedder.EmbedEncoded(batches[0][..1]);
+            double startupSeconds = startup.Elapsed.TotalSeconds;
+            var clock = new Stopwatch();
+            double rssAfterWarmup = 0;
+            for (int i = 0; i < batches.Length; i++)
+            {
+                if (i == o.Warmup) { rssAfterWarmup = RssMb(); clock.Start(); }
+                embedder.EmbedEncoded(batches[i]);
+            }
+            double bytes = Directory.EnumerateFiles(export).Sum(f => new FileInfo(f).Length);
+            return (clock.Elapsed.TotalSeconds, rssAfterWarmup, RssMb(), new JsonObject
+            {
+                ["sort_by_length"] = !o.OnnxUnsorted, ["startup_s"] = Math.Round(startupSeconds, 3),
+                ["folder_mb"] = Math.Round(bytes / (1 << 20), 2), ["onnxruntime"] = typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString(),
+            });
+        }
+        finally { if (Directory.Exists(root)) Directory.Delete(root, true); }
     }
 
     /// <summary>The Trainer settings of the timed steps (train's defaults: clipping at 1.0), no checkpoints.</summary>

@@ -39,4 +39,30 @@ public class SpeedBenchTests
         Assert.NotEqual(0, bc);
         Assert.Contains("lengths.txt:2: 'abc' is not a positive integer", berr);
     }
+
+    [Fact]
+    public void EncodeThroughTheOnnxExportReportsItsRuntimeFolderAndStartup()
+    {
+        string dir = Paths.TempDir(), lens = Path.Combine(dir, "lengths.txt");
+        File.WriteAllLines(lens, ["4", "12", "7", "30"]);
+        string config = Path.Combine(Paths.Fixture("tiny-bert"), "config.json");
+        var sizes = new Dictionary<string, double>();
+        foreach (var (flags, impl) in new[] { (new[] { "--onnx" }, "phasetune-onnx-float"), (["--onnx", "--quantize", "int8"], "phasetune-onnx-int8"),
+                     (["--onnx", "--onnx-unsorted"], "phasetune-onnx-float") })
+        {
+            var (c, o, e) = CliRunner.Run(["bench", "encode", "--config", config, "--lengths", lens, "--batch", "4", "--steps", "3", "--warmup", "1", "--threads", "1", .. flags]);
+            Assert.True(c == 0, e);
+            var json = JsonNode.Parse(o)!;
+            Assert.Equal(impl, json["impl"]!.GetValue<string>());
+            Assert.Equal(!flags.Contains("--onnx-unsorted"), json["sort_by_length"]!.GetValue<bool>());
+            Assert.True(json["sentences_per_s"]!.GetValue<double>() > 0 && json["startup_s"]!.GetValue<double>() > 0);
+            // the same workload's token counts as the TorchSharp path: 53 real tokens per batch of 4 padded to 30
+            Assert.Equal(53.0 / 120.0, json["tokens_per_s"]!.GetValue<double>() / json["padded_tokens_per_s"]!.GetValue<double>(), 2);
+            sizes[impl] = json["folder_mb"]!.GetValue<double>();
+        }
+        Assert.True(sizes["phasetune-onnx-int8"] < sizes["phasetune-onnx-float"]);
+        var (bc, _, berr) = CliRunner.Run("bench", "encode", "--config", config, "--lengths", lens, "--quantize", "int8");
+        Assert.NotEqual(0, bc);
+        Assert.Contains("--quantize and --onnx-unsorted need --onnx", berr);
+    }
 }

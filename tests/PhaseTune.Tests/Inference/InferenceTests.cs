@@ -207,4 +207,43 @@ public class InferenceTests
         Assert.NotEqual(0, rc);
         Assert.Contains("leave out --pooling and --max-length", error);
     }
+
+    [Fact]
+    public void Int8ExportKeepsEveryArgmaxWithQuantizedLayersOnly()
+    {
+        string dir = Paths.TempDir(), saved = Path.Combine(dir, "model"), f32 = Path.Combine(dir, "f32"), i8 = Path.Combine(dir, "i8");
+        var model = OnnxExportTests.ToyClassifier("relu", PoolingMode.Mean);
+        ClassifierDirectory.Save(model, saved);
+        OnnxDirectory.Export(saved, f32);
+        Assert.Equal("int8", OnnxDirectory.Export(saved, i8, int8: true)["quantization"]!.GetValue<string>());
+        using var exact = new OnnxTextClassifier(f32);
+        using var quantized = new OnnxTextClassifier(i8);
+        Assert.Equal("int8", quantized.Manifest.Quantization);
+        var (p, q) = (exact.PredictProba(Texts), quantized.PredictProba(Texts));
+        Assert.Equal(exact.Predict(Texts), quantized.Predict(Texts));
+        double worst = p.Zip(q, (a, b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max()).Max();
+        Assert.True(worst is > 0 and < 0.03, $"int8 moved a probability by {worst:E2}");
+
+        var graph = PhaseTune.ModelFiles.Onnx.Proto.ModelProto.Parser.ParseFrom(File.ReadAllBytes(Path.Combine(i8, "model.onnx"))).Graph;
+        int layers = model.Encoder.Encoder.Config.NumHiddenLayers;
+        Assert.Equal(4 * layers, graph.Node.Count(n => n.OpType == "MatMulInteger"));   // query, key and value as one
+        var floats = graph.Initializer.Where(t => t.DataType == (int)PhaseTune.ModelFiles.Onnx.Proto.TensorProto.Types.DataType.Float).Select(t => t.Name).ToHashSet();
+        Assert.DoesNotContain(floats, n => n.StartsWith("encoder.layer.") && n.EndsWith("dense.weight") || n.EndsWith("query.weight"));
+        Assert.Contains("embeddings.word_embeddings.weight", floats);
+        Assert.Contains("head.out_proj.weight", floats);
+        Assert.True(new FileInfo(Path.Combine(i8, "model.onnx")).Length < new FileInfo(Path.Combine(f32, "model.onnx")).Length);
+    }
+
+    [Fact]
+    public void TheInferenceLibraryLoadsNoTorchSharp()
+    {
+        var names = new HashSet<string>();
+        var queue = new Queue<System.Reflection.Assembly>([typeof(OnnxEmbedder).Assembly]);
+        while (queue.TryDequeue(out var asm))
+            foreach (var r in asm.GetReferencedAssemblies())
+                if (names.Add(r.Name!) && r.Name!.StartsWith("PhaseTune")) queue.Enqueue(System.Reflection.Assembly.Load(r));
+        Assert.Contains("PhaseTune.Tokenizers", names);
+        Assert.Contains("Microsoft.ML.OnnxRuntime", names);
+        Assert.DoesNotContain(names, n => n.StartsWith("TorchSharp") || n == "PhaseTune.Core");
+    }
 }

@@ -31,7 +31,11 @@ internal static class EncoderGraph
         // additive mask as BertModel.ExtendedMask: 0 on tokens, float32's min on padding keys
         var pad = g.Op("Sub", g.Scalar(1f), g.Op("Cast", [mask], Int("to", (long)DataType.Float)));
         var ext = g.Op("Unsqueeze", g.Op("Mul", pad, g.Scalar(float.MinValue)), g.Vector(1, 2)); // (B, 1, 1, T)
-        for (int i = 0; i < c.NumHiddenLayers; i++) x = Layer(g, c, $"encoder.layer.{i}.", x, ext);
+        var bt = g.Op("Shape", ids);                                                            // [B, T]
+        // the layers run on (B·T, H) rows, so every linear map is one 2-D product with its bias (a Gemm to a runtime)
+        x = g.Op("Reshape", x, g.Vector(-1, c.HiddenSize));                                    // (B·T, H)
+        for (int i = 0; i < c.NumHiddenLayers; i++) x = Layer(g, c, $"encoder.layer.{i}.", x, ext, bt);
+        x = g.Op("Reshape", x, g.Op("Concat", [bt, g.Vector(c.HiddenSize)], Int("axis", 0)));  // (B, T, H)
 
         var pooled = Pool(g, encoder.Pooling, x, mask);                                          // (B, H)
         if (encoder.Projection is not null) pooled = g.Linear(pooled, "projection");
@@ -63,21 +67,21 @@ internal static class EncoderGraph
     }
 
     /// <summary>One BertLayer: self-attention → residual LayerNorm → intermediate → residual LayerNorm.</summary>
-    /// <param name="x">(B, T, H)</param> <param name="mask">(B, 1, 1, T) additive</param>
-    static string Layer(OnnxGraph g, EncoderConfig c, string p, string x, string mask)
+    /// <param name="x">(B·T, H)</param> <param name="mask">(B, 1, 1, T) additive</param> <param name="bt">[B, T]</param>
+    static string Layer(OnnxGraph g, EncoderConfig c, string p, string x, string mask, string bt)
     {
         int nh = c.NumAttentionHeads, hs = c.HeadSize;
-        string Split(string t, params long[] perm) =>
-            g.Op("Transpose", [g.Op("Reshape", t, g.Vector(0, 0, nh, hs))], Ints("perm", perm));   // (B, T, nh, hs) permuted
-        var q = Split(g.Linear(x, p + "attention.self.query"), 0, 2, 1, 3);                        // (B, nh, T, hs)
-        var kT = Split(g.Linear(x, p + "attention.self.key"), 0, 2, 3, 1);                         // (B, nh, hs, T)
-        var v = Split(g.Linear(x, p + "attention.self.value"), 0, 2, 1, 3);                        // (B, nh, T, hs)
-        var scores = g.Op("Add", g.Op("Mul", g.Op("MatMul", q, kT), g.Scalar((float)(1 / Math.Sqrt(hs)))), mask);   // (B, nh, T, T)
-        var context = g.Op("MatMul", g.Op("Softmax", [scores], Int("axis", -1)), v);               // (B, nh, T, hs)
-        context = g.Op("Reshape", g.Op("Transpose", [context], Ints("perm", 0, 2, 1, 3)), g.Vector(0, 0, c.HiddenSize));   // (B, T, H)
-        var a = g.LayerNorm(g.Op("Add", g.Linear(context, p + "attention.output.dense"), x), p + "attention.output.LayerNorm", c.LayerNormEps);
-        var inner = g.Activation(c.HiddenAct, g.Linear(a, p + "intermediate.dense"));               // (B, T, I)
-        return g.LayerNorm(g.Op("Add", g.Linear(inner, p + "output.dense"), a), p + "output.LayerNorm", c.LayerNormEps);
+        // query, key and value as one product, then split into heads with one transpose
+        var qkv = g.Linear(x, [p + "attention.self.query", p + "attention.self.key", p + "attention.self.value"], quantize: true);   // (B·T, 3H)
+        var heads = g.Op("Transpose", [g.Op("Reshape", qkv, g.Op("Concat", [bt, g.Vector(3, nh, hs)], Int("axis", 0)))], Ints("perm", 2, 0, 3, 1, 4));   // (3, B, nh, T, hs)
+        string Head(long k) => g.Op("Gather", [heads, g.Scalar(k)], Int("axis", 0));           // (B, nh, T, hs)
+        var kT = g.Op("Transpose", [Head(1)], Ints("perm", 0, 1, 3, 2));                          // (B, nh, hs, T)
+        var scores = g.Op("Add", g.Op("Mul", g.Op("MatMul", Head(0), kT), g.Scalar((float)(1 / Math.Sqrt(hs)))), mask);   // (B, nh, T, T)
+        var context = g.Op("MatMul", g.Op("Softmax", [scores], Int("axis", -1)), Head(2));        // (B, nh, T, hs)
+        context = g.Op("Reshape", g.Op("Transpose", [context], Ints("perm", 0, 2, 1, 3)), g.Vector(-1, c.HiddenSize));   // (B·T, H)
+        var a = g.LayerNorm(g.Op("Add", g.Linear(context, p + "attention.output.dense", quantize: true), x), p + "attention.output.LayerNorm", c.LayerNormEps);
+        var inner = g.Activation(c.HiddenAct, g.Linear(a, p + "intermediate.dense", quantize: true));   // (B·T, I)
+        return g.LayerNorm(g.Op("Add", g.Linear(inner, p + "output.dense", quantize: true), a), p + "output.LayerNorm", c.LayerNormEps);
     }
 
     /// <summary>Models.Pooling.Pool's four modes.</summary>

@@ -16,8 +16,9 @@ public static class OnnxDirectory
 
     /// <summary>Replaces <paramref name="outDir"/> whole; it must not exist, be empty, or be an earlier export (it has
     /// export.json), so that no other folder is ever replaced.</summary>
+    /// <param name="int8">dynamic int8 quantization of the transformer layers (<see cref="OnnxExport.Encoder"/>)</param>
     /// <returns>the manifest written to export.json</returns>
-    public static JsonObject Export(string modelDir, string outDir)
+    public static JsonObject Export(string modelDir, string outDir, bool int8 = false)
     {
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !File.Exists(Path.Combine(outDir, ManifestFile)))
             throw new IOException($"{outDir}: exists and is not an export folder (no {ManifestFile}); export into a new or empty folder");
@@ -32,7 +33,7 @@ public static class OnnxDirectory
             if (File.Exists(labelsPath))
             {
                 var model = ClassifierDirectory.Load(modelDir);
-                OnnxExport.Classifier(model, onnx);
+                OnnxExport.Classifier(model, onnx, int8);
                 model.Tokenizer.Save(tmp);
                 File.Copy(labelsPath, Path.Combine(tmp, "labels.json"));
                 manifest = Manifest("classifier", model.Encoder, model.Tokenizer, model.MaxLength);
@@ -45,10 +46,11 @@ public static class OnnxDirectory
                 var loaded = ModelDirectory.Load(modelDir);
                 var encoder = new SentenceEncoder(loaded.Model, loaded.PoolingOrDefault, loaded.Normalize);
                 int maxLength = Math.Min(loaded.MaxSeqLength ?? loaded.Model.Config.MaxSequenceLength, loaded.Model.Config.MaxSequenceLength);
-                OnnxExport.Encoder(encoder, onnx, maxLength);
+                OnnxExport.Encoder(encoder, onnx, maxLength, int8);
                 loaded.Tokenizer.Save(tmp);
                 manifest = Manifest("encoder", encoder, loaded.Tokenizer, maxLength);
             }
+            manifest["quantization"] = int8 ? "int8" : "none";
             AtomicFile.WriteAllText(Path.Combine(tmp, ManifestFile), manifest.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         });
         return manifest;

@@ -25,19 +25,23 @@ public static class OnnxExport
 
     /// <param name="maxLength">what texts are cut to (a sentence-transformers checkpoint's max_seq_length), recorded
     /// in the metadata; by default the encoder's position limit</param>
-    public static void Encoder(SentenceEncoder encoder, string path, int? maxLength = null)
+    /// <param name="int8">dynamic int8 quantization of the transformer layers' linear maps; embeddings, LayerNorms,
+    /// pooling, projection and head stay float32</param>
+    public static void Encoder(SentenceEncoder encoder, string path, int? maxLength = null, bool int8 = false)
     {
         var c = encoder.Encoder.Config;
-        var g = new OnnxGraph(EncoderGraph.Weights(encoder).ToDictionary(w => w.Key, w => w.Value));
+        var g = new OnnxGraph(EncoderGraph.Weights(encoder).ToDictionary(w => w.Key, w => w.Value), int8);
         g.Output("sentence_embedding", EncoderGraph.Build(g, encoder), DataType.Float, "batch", encoder.Dimension);
-        Write(path, g, "PhaseTune sentence encoder", Pipeline(encoder, maxLength ?? c.MaxSequenceLength));
+        var meta = Pipeline(encoder, maxLength ?? c.MaxSequenceLength);
+        meta["quantization"] = int8 ? "int8" : "none";
+        Write(path, g, "PhaseTune sentence encoder", meta);
     }
 
-    public static void Classifier(TextClassifier model, string path)
+    public static void Classifier(TextClassifier model, string path, bool int8 = false)
     {
         var weights = EncoderGraph.Weights(model.Encoder)
             .Concat(model.Head.named_parameters().Select(p => (Key: "head." + p.name, Value: (TorchSharp.torch.Tensor)p.parameter)));
-        var g = new OnnxGraph(weights.ToDictionary(w => w.Key, w => w.Value));
+        var g = new OnnxGraph(weights.ToDictionary(w => w.Key, w => w.Value), int8);
         var embedding = EncoderGraph.Build(g, model.Encoder);                                   // (B, H)
         // ClassificationHead without its dropouts
         var logits = g.Linear(g.Activation(model.HeadActivation, g.Linear(embedding, "head.dense")), "head.out_proj");   // (B, C)
@@ -46,6 +50,7 @@ public static class OnnxExport
         var meta = Pipeline(model.Encoder, model.MaxLength);
         meta["labels"] = new JsonArray(model.Labels.Select(l => (JsonNode)l).ToArray()).ToJsonString();
         meta["head_activation"] = model.HeadActivation;
+        meta["quantization"] = int8 ? "int8" : "none";
         Write(path, g, "PhaseTune text classifier", meta);
     }
 

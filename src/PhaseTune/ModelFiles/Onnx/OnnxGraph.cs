@@ -8,7 +8,8 @@ namespace PhaseTune.ModelFiles.Onnx;
 
 /// <summary>Builds an ai.onnx graph node by node: each op returns the name of its (single) output, weights become
 /// float32 initializers under their state_dict keys, constants are shared initializers.</summary>
-internal sealed class OnnxGraph(IReadOnlyDictionary<string, Tensor> weights)
+/// <param name="int8">whether <see cref="Linear"/> quantizes the layers it is asked to (dynamic int8)</param>
+internal sealed class OnnxGraph(IReadOnlyDictionary<string, Tensor> weights, bool int8 = false)
 {
     readonly GraphProto _graph = new() { Name = "phasetune" };
     readonly Dictionary<string, string> _constants = new();
@@ -33,6 +34,17 @@ internal sealed class OnnxGraph(IReadOnlyDictionary<string, Tensor> weights)
     }
 
     public string Op(string type, params string[] inputs) => Op(type, inputs, []);
+
+    /// <summary>Adds a node with <paramref name="outputs"/> outputs and returns their names.</summary>
+    public string[] Ops(string type, int outputs, params string[] inputs)
+    {
+        string name = $"{type}_{_next++}";
+        var names = Enumerable.Range(0, outputs).Select(k => $"{name}_{k}").ToArray();
+        var node = new NodeProto { OpType = type, Name = name, Output = { names } };
+        node.Input.AddRange(inputs);
+        _graph.Node.Add(node);
+        return names;
+    }
 
     public static AttributeProto Int(string name, long value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
     public static AttributeProto Float(string name, float value) => new() { Name = name, Type = AttributeProto.Types.AttributeType.Float, F = value };
@@ -111,10 +123,58 @@ internal sealed class OnnxGraph(IReadOnlyDictionary<string, Tensor> weights)
 
     // ---- building blocks shared by the encoder and the head ----
 
-    /// <summary>x·Wᵀ + b for a torch Linear stored as <paramref name="prefix"/>.weight (out, in) and .bias.</summary>
+    /// <summary>x·Wᵀ + b for a torch Linear stored as <paramref name="prefix"/>.weight (out, in) and .bias; with
+    /// <paramref name="quantize"/> in an int8 graph, as <see cref="QuantizedMatMul"/>.</summary>
     /// <param name="x">(..., in)</param> <returns>(..., out)</returns>
-    public string Linear(string x, string prefix) =>
-        Op("Add", Op("MatMul", x, Op("Transpose", [Weight(prefix + ".weight")], Ints("perm", 1, 0))), Weight(prefix + ".bias"));
+    public string Linear(string x, string prefix, bool quantize = false) => Linear(x, [prefix], quantize);
+
+    /// <summary>Several Linears of one input as one product: their outputs side by side, (..., Σ out). The weights
+    /// stay initializers under their own keys; the concatenation is constant, so a runtime folds it once.</summary>
+    public string Linear(string x, string[] prefixes, bool quantize = false)
+    {
+        string product = quantize && int8
+            ? QuantizedMatMul(x, prefixes.Select(p => p + ".weight").ToArray())
+            : Op("MatMul", x, Concat(prefixes.Select(p => Op("Transpose", [Weight(p + ".weight")], Ints("perm", 1, 0))).ToArray(), 1));
+        return Op("Add", product, Concat(prefixes.Select(p => Weight(p + ".bias")).ToArray(), 0));
+    }
+
+    string Concat(string[] parts, long axis) => parts.Length == 1 ? parts[0] : Op("Concat", parts, Int("axis", axis));
+
+    /// <summary>Dynamic int8 quantization of x·[W₁ᵀ W₂ᵀ …], as OnnxRuntime's quantize_dynamic lays it out (so its
+    /// MatMulIntegerToFloat fusions apply): x to uint8 with a per-call scale and zero point (DynamicQuantizeLinear),
+    /// the weights to int8 per output column, symmetric (scale max|w|/127, zero point 0), an integer product, then
+    /// the two scales.</summary>
+    /// <param name="x">(..., in)</param> <returns>(..., Σ out) float</returns>
+    string QuantizedMatMul(string x, string[] keys)
+    {
+        var columns = keys.Select(key =>
+        {
+            if (!weights.TryGetValue(key, out var t)) throw new InvalidOperationException($"the model has no parameter '{key}'");
+            return t.detach().to(CPU).to_type(ScalarType.Float32);
+        }).ToArray();
+        using var w = cat(columns, 0).t().contiguous();                                                    // (in, Σ out)
+        foreach (var c in columns) c.Dispose();
+        long n = w.shape[0], m = w.shape[1];
+        var values = w.data<float>().ToArray();
+        var scale = new float[m];
+        for (long j = 0; j < m; j++)
+        {
+            float max = 0;
+            for (long i = 0; i < n; i++) max = Math.Max(max, Math.Abs(values[i * m + j]));
+            scale[j] = max > 0 ? max / 127f : 1f;
+        }
+        var q = new sbyte[values.Length];
+        for (long i = 0; i < n; i++)
+            for (long j = 0; j < m; j++) q[i * m + j] = (sbyte)Math.Clamp(MathF.Round(values[i * m + j] / scale[j], MidpointRounding.ToEven), -127, 127);
+        string name = string.Join("+", keys);
+        string wq = name + "_quantized", ws = name + "_scale", wzp = name + "_zero_point";
+        AddInitializer(wq, DataType.Int8, [n, m], MemoryMarshal.AsBytes(q.AsSpan()));
+        AddInitializer(ws, DataType.Float, [m], MemoryMarshal.AsBytes(scale.AsSpan()));
+        AddInitializer(wzp, DataType.Int8, [m], new byte[m]);
+        var (xq, xs, xzp) = Ops("DynamicQuantizeLinear", 3, x) is var o ? (o[0], o[1], o[2]) : default;
+        var product = Op("Cast", [Op("MatMulInteger", xq, wq, xzp, wzp)], Int("to", (long)DataType.Float));   // (..., Σ out) int32 → float
+        return Op("Mul", product, Op("Mul", xs, ws));
+    }
 
     /// <summary>LayerNorm over the last axis with a torch LayerNorm's weight and bias.</summary>
     public string LayerNorm(string x, string prefix, double eps) =>
@@ -123,8 +183,8 @@ internal sealed class OnnxGraph(IReadOnlyDictionary<string, Tensor> weights)
     /// <summary>An activation by its HF / PhaseTune name, with torch's formulas.</summary>
     public string Activation(string name, string x) => name switch
     {
-        // exact GELU: x · ½(1 + erf(x/√2))
-        "gelu" => Op("Mul", x, Op("Mul", Scalar(0.5f), Op("Add", Scalar(1f), Op("Erf", Op("Div", x, Scalar(MathF.Sqrt(2f))))))),
+        // exact GELU: (x · ½)(erf(x/√2) + 1), in the node order OnnxRuntime's Gelu fusion recognises
+        "gelu" => Op("Mul", Op("Mul", x, Scalar(0.5f)), Op("Add", Op("Erf", Op("Div", x, Scalar(MathF.Sqrt(2f)))), Scalar(1f))),
         // HF's NewGELU: ½x(1 + tanh(√(2/π)(x + 0.044715x³)))
         "gelu_new" or "gelu_pytorch_tanh" or "gelu_fast" => Op("Mul", Op("Mul", Scalar(0.5f), x), Op("Add", Scalar(1f),
             Op("Tanh", Op("Mul", Scalar((float)Math.Sqrt(2.0 / Math.PI)), Op("Add", x, Op("Mul", Scalar(0.044715f), Op("Mul", x, Op("Mul", x, x)))))))),
