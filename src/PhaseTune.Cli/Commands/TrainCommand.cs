@@ -27,6 +27,8 @@ public static class TrainCommand
             Console.WriteLine($"{(result.Test is null ? "dev" : "test")}: accuracy {m.Accuracy:F4}  macro_f1 {m.MacroF1:F4}  " +
                 $"macro_precision {m.MacroPrecision:F4}  macro_recall {m.MacroRecall:F4}  (n={m.Count})");
             Console.WriteLine("phase seconds: " + string.Join(", ", result.PhaseSeconds.Select(kv => $"{kv.Key} {kv.Value:F1}")));
+            if (result.ClusterQuality.Any(q => q.Quality is not null))
+                Console.WriteLine("dev silhouette (cosine, by label): " + string.Join(" → ", result.ClusterQuality.Select(q => $"{q.Phase} {q.Quality?.Silhouette:F3}")));
             Console.WriteLine($"wrote {Path.Combine(dir, "model")}, {Path.Combine(dir, "metrics.json")}, {Path.Combine(dir, "log.jsonl")}");
             return 0;
         }));

@@ -66,6 +66,7 @@ public static class AblationRun
                 var scores = (m["test"] ?? m["dev"])!.DeepClone().AsObject();
                 scores["split"] = m["test"] is null ? "dev" : "test";
                 scores["phase_seconds"] = m["phase_seconds"]!.DeepClone();
+                if (m["cluster_quality"] is JsonObject q) scores["cluster_quality"] = q.DeepClone();
                 results[v]![seed.ToString()] = scores;
             }
         }
@@ -133,6 +134,14 @@ public static class AblationRun
                 foreach (var (phase, sec) in s.Value!["phase_seconds"]!.AsObject())
                     phaseTotals[phase] = (phaseTotals[phase]?.GetValue<double>() ?? 0) + sec!.GetValue<double>() / seeds.AsObject().Count;
             row["mean_phase_seconds"] = phaseTotals;
+            // the dev silhouette where each variant starts and after each of its phases, averaged over the seeds that have it
+            var silhouettes = new JsonObject();
+            foreach (var key in seeds.AsObject().SelectMany(s => (s.Value!["cluster_quality"] as JsonObject)?.Select(q => q.Key) ?? []).Distinct().ToList())
+            {
+                var xs = seeds.AsObject().Select(s => s.Value!["cluster_quality"]?[key]?["silhouette_cosine"]?.GetValue<double>()).OfType<double>().ToArray();
+                if (xs.Length > 0) silhouettes[key] = xs.Average();
+            }
+            row["mean_silhouette"] = silhouettes;
             summary[variant] = row;
         }
         return summary;
@@ -144,10 +153,11 @@ public static class AblationRun
         var summary = report["summary"]!.AsObject();
         string split = report["variants"]!.AsObject().First().Value!.AsObject().First().Value!["split"]!.GetValue<string>();
         var sb = new StringBuilder();
-        sb.AppendLine($"Scores on {split}, mean ± sd over seeds {string.Join(", ", report["seeds"]!.AsArray())}; seconds are mean wall-clock per phase.");
+        sb.AppendLine($"Scores on {split}, mean ± sd over seeds {string.Join(", ", report["seeds"]!.AsArray())}; seconds are mean wall-clock per phase; " +
+            "dev silhouette (cosine, by label) of the sentence embeddings where the variant starts and after each phase, mean over seeds.");
         sb.AppendLine();
-        sb.AppendLine("| variant | accuracy | macro F1 | macro precision | macro recall | seconds per phase |");
-        sb.AppendLine("|---|---|---|---|---|---|");
+        sb.AppendLine("| variant | accuracy | macro F1 | macro precision | macro recall | seconds per phase | dev silhouette |");
+        sb.AppendLine("|---|---|---|---|---|---|---|");
         var best = Metrics.ToDictionary(m => m, m => summary.Max(v => v.Value![m]!["mean"]!.GetValue<double>()));
         foreach (var (variant, row) in summary)
         {
@@ -158,7 +168,8 @@ public static class AblationRun
                 return mean == best[m] ? $"**{cell}**" : cell;
             });
             string secs = string.Join(", ", row!["mean_phase_seconds"]!.AsObject().Select(p => $"{p.Key} {p.Value!.GetValue<double>():F0}"));
-            sb.AppendLine($"| {variant} | {string.Join(" | ", cells)} | {secs} |");
+            string sil = string.Join(" → ", (row["mean_silhouette"] as JsonObject ?? []).Select(p => $"{p.Key} {p.Value!.GetValue<double>():F3}"));
+            sb.AppendLine($"| {variant} | {string.Join(" | ", cells)} | {secs} | {sil} |");
         }
         return sb.ToString();
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.Evaluation;
 using PhaseTune.IO;
 using PhaseTune.Phases;
 using PhaseTune.Training;
@@ -10,7 +11,8 @@ namespace PhaseTune.Runs;
 
 /// <summary>The one path every command trains through (train, ablate, pretrain, multitask). It owns what a run's
 /// phases share: torch seeded per phase from the run seed, the <see cref="Trainer"/> (log.jsonl, checkpoints, resume),
-/// seconds per phase (kept in DIR/phase_seconds.json so a resumed run still reports them), and the end of a run:
+/// seconds per phase and the dev set's cluster quality after each (kept in DIR/phase_seconds.json so a resumed run
+/// still reports them), and the end of a run:
 /// outputs written, then the checkpoint removed. It holds the folder's <see cref="RunLock"/> until disposed.</summary>
 public sealed class PhaseRunner : IDisposable
 {
@@ -21,6 +23,7 @@ public sealed class PhaseRunner : IDisposable
     readonly string _timesPath;
     readonly Dictionary<string, double> _seconds = new();
     readonly Dictionary<string, int> _examples = new();
+    readonly Dictionary<string, JsonNode?> _quality = new();
 
     /// <param name="identity">what must be unchanged for a checkpoint in <paramref name="outDir"/> to be resumed</param>
     /// <param name="restart">discard a checkpoint instead of resuming from it</param>
@@ -37,6 +40,7 @@ public sealed class PhaseRunner : IDisposable
             var saved = JsonNode.Parse(File.ReadAllText(_timesPath))!;
             foreach (var (k, v) in saved["seconds"]!.AsObject()) _seconds[k] = v!.GetValue<double>();
             foreach (var (k, v) in saved["examples"]!.AsObject()) _examples[k] = v!.GetValue<int>();
+            foreach (var (k, v) in saved["cluster_quality"]?.AsObject() ?? []) _quality[k] = v?.DeepClone();
         }
     }
 
@@ -47,6 +51,20 @@ public sealed class PhaseRunner : IDisposable
 
     /// <summary>Examples per epoch of each phase that ran (texts, pairs, rows).</summary>
     public IReadOnlyDictionary<string, int> Examples => _examples;
+
+    /// <summary>The dev set's cluster quality at the start ("start") and after each phase, in the order measured;
+    /// null where it cannot be measured (pairs, one class).</summary>
+    public JsonObject ClusterQualityJson() => new(_quality.Select(kv => KeyValuePair.Create(kv.Key, kv.Value?.DeepClone())));
+
+    /// <summary>Measures and keeps the cluster quality under <paramref name="name"/> (a phase that ran, or "start").</summary>
+    public void RecordQuality(string name, Func<ClusterQuality?> measure)
+    {
+        _quality[name] = measure()?.ToJson();
+        Save();
+    }
+
+    /// <summary>Every measurement so far (a resumed run's earlier ones included), as kept on disk.</summary>
+    public IReadOnlyList<(string Phase, ClusterQuality? Quality)> Measured() => _quality.Select(kv => (kv.Key, ClusterQuality.FromJson(kv.Value))).ToList();
 
     /// <summary>Whether phase <paramref name="index"/> finished before this run was killed (its weights are in the checkpoint).</summary>
     public bool Finished(int index) => index < _resumeAt;
@@ -69,9 +87,15 @@ public sealed class PhaseRunner : IDisposable
         _trainer.Run(phase, index);
         _seconds[name] = _seconds.GetValueOrDefault(name) + clock.Elapsed.TotalSeconds;
         _examples[name] = phase.ExampleCount;
-        AtomicFile.WriteAllText(_timesPath, JsonSerializer.Serialize(new { seconds = _seconds, examples = _examples }));
+        Save();
         return phase;
     }
+
+    void Save() => AtomicFile.WriteAllText(_timesPath, new JsonObject
+    {
+        ["seconds"] = JsonSerializer.SerializeToNode(_seconds), ["examples"] = JsonSerializer.SerializeToNode(_examples),
+        ["cluster_quality"] = ClusterQualityJson(),
+    }.ToJsonString());
 
     /// <summary>Writes the run's outputs, then removes the checkpoint: a kill before this point resumes, after it the
     /// outputs are whole.</summary>

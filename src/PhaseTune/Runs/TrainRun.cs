@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.Data;
+using PhaseTune.Evaluation;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
@@ -43,12 +44,17 @@ public static class TrainRun
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.TrainingTexts().Count);
 
+        // the dev set's cluster quality where the run starts (after an ablation's shared phases, under their name) and
+        // after each phase; a phase finished before a kill was measured then (unless the kill fell in between)
+        ClusterQuality? Quality() => ClusterQuality.Measure(encoder, tok, data.Dev, data.Labels, c.MaxLength);
+        if (!runner.Finished(firstPhase)) runner.RecordQuality(firstPhase == 0 ? "start" : c.Phases[firstPhase - 1].Name(), Quality);
         FineTunePhase? ft = null;
         for (int i = firstPhase; i < c.Phases.Length; i++)
         {
             var kind = c.Phases[i];
             if (runner.Finished(i)) { PhaseFactory.RestoreAddedModules(kind, encoder, c); continue; }
             var phase = runner.Run(i, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c));
+            runner.RecordQuality(kind.Name(), Quality);
             if (phase is FineTunePhase f) ft = f; else phase.Dispose();
         }
         using var finetune = ft!;   // every classifier recipe ends in fine-tuning, which is never skipped on resume
@@ -65,9 +71,10 @@ public static class TrainRun
                 ["dev_history"] = new JsonArray(finetune.DevHistory.Select(d => (JsonNode)d).ToArray()),
                 ["best_epoch"] = finetune.BestEpoch + 1, ["dev_was_split_from_train"] = data.DevWasSplit,
                 ["train_examples"] = data.Train.Count, ["labels"] = data.Labels.Count,
+                ["cluster_quality"] = runner.ClusterQualityJson(),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         });
-        return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch);
+        return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch, runner.Measured());
     }
 }

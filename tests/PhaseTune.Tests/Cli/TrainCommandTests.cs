@@ -34,6 +34,13 @@ public class TrainCommandTests
         foreach (var key in new[] { "macro_precision", "macro_recall", "macro_f1", "confusion_matrix" }) Assert.NotNull(test[key]);
         Assert.NotNull(metrics["dev"]!["accuracy"]);
         Assert.True(metrics["phase_seconds"]!.AsObject().Count == 3);
+        // the dev set's cluster quality at the start and after each phase; fine-tuning clusters the classes (this slice's
+        // contrastive phase is a dozen steps: too short to move it)
+        var quality = metrics["cluster_quality"]!.AsObject();
+        Assert.Equal(["start", "dae", "cl", "ft"], quality.Select(kv => kv.Key));
+        double Silhouette(string phase) => quality[phase]!["silhouette_cosine"]!.GetValue<double>();
+        Assert.True(Silhouette("ft") > Silhouette("start") + 0.3, $"silhouette {Silhouette("start"):F3} at the start, {Silhouette("ft"):F3} after ft");
+        Assert.Contains($"dev silhouette (cosine, by label): start {Silhouette("start"):F3} → dae", stdout);
 
         var log = File.ReadAllLines(Path.Combine(dir, "log.jsonl")).Select(l => JsonNode.Parse(l)!).ToList();
         Assert.Equal(["dae", "cl", "ft"], log.Select(l => l["phase"]!.GetValue<string>()).Distinct());

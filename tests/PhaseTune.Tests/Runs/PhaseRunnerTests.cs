@@ -106,6 +106,15 @@ public class PhaseRunnerTests
         Assert.Equal(12, examples["ft"]!.GetValue<int>());
         Assert.InRange(examples["cl"]!.GetValue<int>(), 2, 12 * 11 / 2);
         Assert.Equal(["dae+ft", "3phase", "ft"], report["summary"]!.AsObject().Select(kv => kv.Key));
+        // the dev set's cluster quality where each variant starts and after each of its phases, carried into the report
+        JsonObject Quality(string v) => JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "seed-1", v, "metrics.json")))!["cluster_quality"]!.AsObject();
+        Assert.Equal(["dae", "cl", "ft"], Quality("3phase").Select(kv => kv.Key));
+        Assert.Equal(["start", "ft"], Quality("ft").Select(kv => kv.Key));
+        Assert.Equal(Quality("3phase")["dae"]!.ToJsonString(), Quality("dae+ft")["dae"]!.ToJsonString());   // the one shared DAE
+        Assert.All(Quality("3phase"), q => Assert.InRange(q.Value!["silhouette_cosine"]!.GetValue<double>(), -1, 1));
+        Assert.Equal(Quality("3phase")["cl"]!["silhouette_cosine"]!.GetValue<double>(),
+            report["summary"]!["3phase"]!["mean_silhouette"]!["cl"]!.GetValue<double>(), 9);
+        Assert.Contains("dae 0.", File.ReadAllText(Path.Combine(dir, "results.md")).Split('\n').Single(l => l.StartsWith("| 3phase")));
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir, "seed-1", "3phase", "metrics.json"));
         AblationRun.Run("scratch:tiny", vocab, Toy(), c, ["3phase"], [1], dir);
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(dir, "seed-1", "3phase", "metrics.json")));
