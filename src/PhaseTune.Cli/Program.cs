@@ -11,6 +11,7 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     AblateCommand.Create(),
     BaselineCommand.Create(),
     ExportCommand.Create(),
+    ReportCommand.Create(),
     PretrainCommand.Create(),
     MultiTaskCommand.Create(),
     BenchCommand.Create(),

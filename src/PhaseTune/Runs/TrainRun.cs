@@ -20,6 +20,16 @@ public static class TrainRun
     /// <summary>The entries of its output folder a run writes or replaces.</summary>
     public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json"];
 
+    /// <summary>The folder the training file lies in (snips2 for ../shared/datasets/snips2/train.jsonl), or the file's
+    /// name without extensions when it lies alone.</summary>
+    static string? DatasetName(DataSplits data)
+    {
+        string source = data.Train.Count > 0 ? data.Train[0].Source : "";
+        if (source.Length == 0) return null;
+        string? folder = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(source)));
+        return string.IsNullOrEmpty(folder) ? Path.GetFileName(source).Split('.')[0] : folder;
+    }
+
     /// <summary>Builds the encoder named by <paramref name="model"/> (a model directory or `scratch:PRESET` with
     /// <paramref name="vocab"/>; torch seeded first, so scratch weights follow the run seed) and runs.</summary>
     public static TrainResult Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
@@ -27,14 +37,14 @@ public static class TrainRun
     {
         c.ValidateClassifierRecipe();
         var (bert, tok, _) = ModelSource.Resolve(model, vocab, c.Seed);
-        return Run(bert, tok, data, c, outDir, observer, restart: restart);
+        return Run(bert, tok, data, c, outDir, observer, restart: restart, baseModel: model);
     }
 
     /// <param name="firstPhase">index of the first phase to run; the earlier ones were done elsewhere on this encoder
     /// (an ablation's shared DAE, on the training and unlabelled texts), taking <paramref name="priorSeconds"/></param>
     public static TrainResult Run(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, int firstPhase = 0, IReadOnlyDictionary<PhaseKind, double>? priorSeconds = null,
-        bool restart = false)
+        bool restart = false, string? baseModel = null)
     {
         c.ValidateClassifierRecipe();
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
@@ -72,8 +82,10 @@ public static class TrainRun
                 ["best_epoch"] = finetune.BestEpoch + 1, ["dev_was_split_from_train"] = data.DevWasSplit,
                 ["train_examples"] = data.Train.Count, ["labels"] = data.Labels.Count,
                 ["cluster_quality"] = runner.ClusterQualityJson(),
+                ["base_model"] = baseModel, ["dataset"] = DatasetName(data),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            ModelCard.Write(outDir);
         });
         return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch, runner.Measured());
     }

@@ -47,8 +47,15 @@ public class TrainCommandTests
         Assert.All(log, l => Assert.True(l["loss"] is not null && l["lr"] is not null && l["epoch"] is not null && l["step"] is not null));
 
         string model = Path.Combine(dir, "model");
-        foreach (var f in new[] { "config.json", "model.safetensors", "vocab.txt", "head.safetensors", "labels.json", "training_config.json" })
+        foreach (var f in new[] { "config.json", "model.safetensors", "vocab.txt", "head.safetensors", "labels.json", "training_config.json", "README.md" })
             Assert.True(File.Exists(Path.Combine(model, f)), f);
+        AssertModelCard(Path.Combine(model, "README.md"), metrics);
+        // `report` writes the same card again from the run's files
+        string card = File.ReadAllText(Path.Combine(model, "README.md"));
+        File.Delete(Path.Combine(model, "README.md"));
+        var (rcode, _, rerr) = CliRunner.Run("report", dir);
+        Assert.True(rcode == 0, rerr);
+        Assert.Equal(card, File.ReadAllText(Path.Combine(model, "README.md")));
 
         // eval reproduces the test metrics; predict writes one line per input with scores summing to 1
         var (ecode, eout, eerr) = CliRunner.Run("eval", "--model", model, "--data", Path.Combine(Snips, "test.jsonl"));
@@ -109,5 +116,26 @@ public class TrainCommandTests
         var flags = new[] { ConfigOptions.Phases.Overrides("ft"), ConfigOptions.Run.Single(o => o.Flag == "--max-length").Overrides("20") };
         Assert.Equal(File.ReadAllText(Path.Combine(dir, "model", "training_config.json")),
             ConfigResolver.Resolve("scratch:tiny", config, flags.SelectMany(f => f)).ToJson());
+    }
+
+    /// <summary>The card's YAML front matter parses, says what the run was, and its numbers are metrics.json's.</summary>
+    static void AssertModelCard(string path, JsonNode metrics)
+    {
+        string text = File.ReadAllText(path);
+        Assert.StartsWith("---\n", text);
+        string yaml = text[4..text.IndexOf("\n---\n", 4)];
+        var front = (Dictionary<object, object>)new YamlDotNet.Serialization.DeserializerBuilder().Build().Deserialize<object>(yaml)!;
+        Assert.Equal(("phasetune", "text-classification"), ((string)front["library_name"], (string)front["pipeline_tag"]));
+        Assert.Equal(["snips2"], ((List<object>)front["datasets"]).Cast<string>());
+        Assert.Contains("dae+cl+ft", ((List<object>)front["tags"]).Cast<string>());
+        Assert.False(front.ContainsKey("base_model"));   // scratch:tiny has none
+        var result = (Dictionary<object, object>)((List<object>)((Dictionary<object, object>)((List<object>)front["model-index"])[0])["results"])[0];
+        var scores = ((List<object>)result["metrics"]).Cast<Dictionary<object, object>>().ToDictionary(m => (string)m["type"], m => double.Parse((string)m["value"], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(metrics["test"]!["accuracy"]!.GetValue<double>(), scores["accuracy"]);
+        Assert.Equal(metrics["test"]!["macro_f1"]!.GetValue<double>(), scores["f1"]);
+        Assert.Equal("test", (string)((Dictionary<object, object>)result["dataset"])["split"]);
+        string body = text[(text.IndexOf("\n---\n", 4) + 5)..];
+        Assert.Contains($"| test | 700 | {metrics["test"]!["accuracy"]!.GetValue<double>() * 100:F2} |", body);
+        Assert.Contains($"| cl | {metrics["cluster_quality"]!["cl"]!["silhouette_cosine"]!.GetValue<double>():F3} |", body);
     }
 }
