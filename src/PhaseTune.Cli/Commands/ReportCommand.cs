@@ -1,5 +1,5 @@
 using System.CommandLine;
-using PhaseTune.Runs;
+using PhaseTune.Reports;
 
 namespace PhaseTune.Cli.Commands;
 
@@ -9,10 +9,12 @@ public static class ReportCommand
     public static Command Create()
     {
         var run = new Argument<string>("run") { Description = "a finished train run's folder (metrics.json, model/)" };
-        var cmd = new Command("report", "Write a finished run's model card (model/README.md) again from its files, without training.") { run };
+        var cmd = new Command("report", "Write a finished run's plots (plots/) and model card (model/README.md) again from its files, without training.") { run };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            Console.WriteLine($"wrote {ModelCard.Write(r.GetValue(run)!)}");
+            string dir = r.GetValue(run)!;
+            foreach (var png in RunPlots.Write(dir)) Console.WriteLine($"wrote {png}");
+            Console.WriteLine($"wrote {ModelCard.Write(dir)}");
             return 0;
         }));
         return cmd;

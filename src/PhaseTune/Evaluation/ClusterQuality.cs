@@ -53,17 +53,16 @@ public sealed record ClusterQuality(double Silhouette, double IntraInterRatio, i
         return new ClusterQuality(silhouette / n, ratio, n);
     }
 
-    /// <summary>Embeds single-text examples with the encoder in eval mode (its pooling, projection and normalisation)
-    /// and scores them; null for text pairs, whose classes are not properties of one text.</summary>
-    public static ClusterQuality? Measure(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> examples, LabelSet labels,
-        int maxLength, int batchSize = 64)
+    /// <summary>Embeds single-text examples with the encoder in eval mode (its pooling, projection and normalisation),
+    /// in their order; null for text pairs, whose classes are not properties of one text.</summary>
+    /// <returns>(N, D), in the caller's dispose scope</returns>
+    public static Tensor? Embed(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> examples, int maxLength, int batchSize = 64)
     {
         if (examples.Count < 2 || examples.Any(x => x.Text2 is not null)) return null;
         bool training = encoder.training;
         encoder.eval();
         try
         {
-            using var scope = NewDisposeScope();
             using var _ = no_grad();
             var order = Enumerable.Range(0, examples.Count).OrderBy(i => examples[i].Text.Length).ToArray();
             var rows = new Tensor[examples.Count];
@@ -73,7 +72,7 @@ public sealed record ClusterQuality(double Silhouette, double IntraInterRatio, i
                 var v = encoder.forward(b.Ids, b.Mask, b.Types);
                 for (int r = 0; r < chunk.Length; r++) rows[chunk[r]] = v[r];
             }
-            return Compute(stack(rows), examples.Select(x => labels.IndexOf(x.Label)).ToArray());
+            return stack(rows);
         }
         finally { encoder.train(training); }
     }

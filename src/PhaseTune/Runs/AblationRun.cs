@@ -7,6 +7,7 @@ using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Phases;
+using PhaseTune.Reports;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using TorchSharp;
@@ -21,7 +22,7 @@ namespace PhaseTune.Runs;
 public static class AblationRun
 {
     /// <summary>The entries of its output folder an ablation writes or replaces.</summary>
-    public static readonly string[] Writes = ["seed-*", "results.json", "results.md", RunLock.FileName + "*"];
+    public static readonly string[] Writes = ["seed-*", "results.json", "results.md", RunPlots.Folder, RunLock.FileName + "*"];
 
     public static readonly IReadOnlyDictionary<string, Func<TrainConfig, TrainConfig>> Variants =
         new Dictionary<string, Func<TrainConfig, TrainConfig>>
@@ -79,6 +80,7 @@ public static class AblationRun
         };
         AtomicFile.WriteAllText(Path.Combine(outDir, "results.json"), report.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         AtomicFile.WriteAllText(Path.Combine(outDir, "results.md"), Markdown(report));
+        AblationPlot.Write(outDir, report);
         return report;
     }
 

@@ -6,6 +6,7 @@ using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Phases;
+using PhaseTune.Reports;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using TorchSharp;
@@ -18,7 +19,10 @@ namespace PhaseTune.Runs;
 public static class TrainRun
 {
     /// <summary>The entries of its output folder a run writes or replaces.</summary>
-    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json"];
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json", EmbeddingsFolder, RunPlots.Folder];
+
+    /// <summary>DIR/embeddings/PHASE.csv: the dev set's 2-D map (PCA) where the run starts and after each phase.</summary>
+    public const string EmbeddingsFolder = "embeddings";
 
     /// <summary>The folder the training file lies in (snips2 for ../shared/datasets/snips2/train.jsonl), or the file's
     /// name without extensions when it lies alone.</summary>
@@ -54,17 +58,24 @@ public static class TrainRun
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.TrainingTexts().Count);
 
-        // the dev set's cluster quality where the run starts (after an ablation's shared phases, under their name) and
-        // after each phase; a phase finished before a kill was measured then (unless the kill fell in between)
-        ClusterQuality? Quality() => ClusterQuality.Measure(encoder, tok, data.Dev, data.Labels, c.MaxLength);
-        if (!runner.Finished(firstPhase)) runner.RecordQuality(firstPhase == 0 ? "start" : c.Phases[firstPhase - 1].Name(), Quality);
+        // the dev set's cluster quality and 2-D map where the run starts (after an ablation's shared phases, under their
+        // name) and after each phase; a phase finished before a kill was measured then (unless the kill fell in between)
+        void Snapshot(string name) => runner.RecordQuality(name, () =>
+        {
+            using var scope = torch.NewDisposeScope();
+            var embeddings = ClusterQuality.Embed(encoder, tok, data.Dev, c.MaxLength);
+            if (embeddings is null) return null;
+            EmbeddingMap.Write(Path.Combine(outDir, EmbeddingsFolder, name + ".csv"), EmbeddingMap.Pca2(embeddings), data.Dev.Select(x => x.Label).ToList());
+            return ClusterQuality.Compute(embeddings, data.Dev.Select(x => data.Labels.IndexOf(x.Label)).ToArray());
+        });
+        if (!runner.Finished(firstPhase)) Snapshot(firstPhase == 0 ? "start" : c.Phases[firstPhase - 1].Name());
         FineTunePhase? ft = null;
         for (int i = firstPhase; i < c.Phases.Length; i++)
         {
             var kind = c.Phases[i];
             if (runner.Finished(i)) { PhaseFactory.RestoreAddedModules(kind, encoder, c); continue; }
             var phase = runner.Run(i, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c));
-            runner.RecordQuality(kind.Name(), Quality);
+            Snapshot(kind.Name());
             if (phase is FineTunePhase f) ft = f; else phase.Dispose();
         }
         using var finetune = ft!;   // every classifier recipe ends in fine-tuning, which is never skipped on resume
@@ -85,6 +96,7 @@ public static class TrainRun
                 ["base_model"] = baseModel, ["dataset"] = DatasetName(data),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            RunPlots.Write(outDir);
             ModelCard.Write(outDir);
         });
         return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch, runner.Measured());

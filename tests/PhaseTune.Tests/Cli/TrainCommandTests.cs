@@ -50,6 +50,19 @@ public class TrainCommandTests
         foreach (var f in new[] { "config.json", "model.safetensors", "vocab.txt", "head.safetensors", "labels.json", "training_config.json", "README.md" })
             Assert.True(File.Exists(Path.Combine(model, f)), f);
         AssertModelCard(Path.Combine(model, "README.md"), metrics);
+        // plots: each phase's loss, the dev curve, the confusion matrix and a map where the run starts and after each phase
+        var pngs = Directory.GetFiles(Path.Combine(dir, "plots")).Select(Path.GetFileName).Order().ToArray();
+        Assert.Equal(new[] { "confusion.png", "dev.png", "embeddings-cl.png", "embeddings-dae.png", "embeddings-ft.png", "embeddings-start.png",
+            "loss-cl.png", "loss-dae.png", "loss-ft.png" }, pngs);
+        foreach (var png in pngs) PlotAssert.NotBlank(Path.Combine(dir, "plots", png!));
+        Assert.Equal(pngs, Directory.GetFiles(Path.Combine(model, "plots")).Select(Path.GetFileName).Order().ToArray());
+        Assert.Contains("![confusion](plots/confusion.png)", File.ReadAllText(Path.Combine(model, "README.md")));
+        var (counts, labels) = PhaseTune.Reports.RunPlots.Confusion(test.AsObject());
+        var matrix = test["confusion_matrix"]!.AsArray();
+        for (int r = 0; r < labels.Count; r++)
+            for (int col = 0; col < labels.Count; col++) Assert.Equal(matrix[r]![col]!.GetValue<int>(), counts[r, col]);
+        Assert.Equal(n, counts.Cast<double>().Sum());
+        Assert.Equal(700, File.ReadLines(Path.Combine(dir, "embeddings", "ft.csv")).Count() - 1);
         // `report` writes the same card again from the run's files
         string card = File.ReadAllText(Path.Combine(model, "README.md"));
         File.Delete(Path.Combine(model, "README.md"));

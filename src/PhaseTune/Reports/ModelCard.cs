@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using PhaseTune.IO;
 
-namespace PhaseTune.Runs;
+namespace PhaseTune.Reports;
 
 /// <summary>The model card (README.md in a saved model folder, Hugging Face's format: YAML front matter with
 /// library_name, pipeline_tag, tags, base_model, datasets, metrics and a model-index, then the recipe and results),
@@ -24,14 +24,34 @@ public static class ModelCard
             try { return JsonNode.Parse(File.ReadAllText(path), null, StrictJson.Document)!.AsObject(); }
             catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
         }
-        var card = Render(Read("metrics.json"), Read("model", "training_config.json"), Read("model", "config.json"));
+        // the run's plots travel with the model folder, so the card shows them wherever the folder goes
+        var plots = new List<string>();
+        string source = Path.Combine(runDir, RunPlots.Folder), copies = Path.Combine(runDir, "model", RunPlots.Folder);
+        if (Directory.Exists(source))
+            foreach (var png in Directory.GetFiles(source, "*.png").Order(StringComparer.Ordinal))
+            {
+                Directory.CreateDirectory(copies);
+                var bytes = File.ReadAllBytes(png);
+                AtomicFile.Write(Path.Combine(copies, Path.GetFileName(png)), s => s.Write(bytes));
+                plots.Add(Path.GetFileName(png));
+            }
+        var card = Render(Read("metrics.json"), Read("model", "training_config.json"), Read("model", "config.json"), plots);
         string target = Path.Combine(runDir, "model", FileName);
         AtomicFile.WriteAllText(target, card);
         return target;
     }
 
-    public static string Render(JsonObject metrics, JsonObject training, JsonObject encoder)
+    /// <param name="plots">file names in the model folder's plots/ to show</param>
+    public static string Render(JsonObject metrics, JsonObject training, JsonObject encoder, IReadOnlyList<string>? plots = null)
     {
+        plots ??= [];
+        void Images(StringBuilder sb, Func<string, bool> which, Func<string, int>? order = null)
+        {
+            var chosen = plots.Where(which).OrderBy(order ?? (_ => 0)).ToList();
+            if (chosen.Count == 0) return;
+            sb.AppendLine();
+            foreach (var p in chosen) sb.AppendLine($"![{Path.GetFileNameWithoutExtension(p)}]({RunPlots.Folder}/{p})");
+        }
         var inv = CultureInfo.InvariantCulture;
         // a JSON string is a YAML double-quoted scalar; relaxed escaping keeps "+" and non-ASCII labels readable
         string Q(string s) => JsonSerializer.Serialize(s, new JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -87,6 +107,7 @@ public static class ModelCard
             foreach (var (label, c) in perClass)
                 sb.AppendLine($"| {label} | {Pct(c!["precision"])} | {Pct(c["recall"])} | {Pct(c["f1"])} | {c["support"]} |");
         }
+        Images(sb, p => p is "confusion.png" or "dev.png");
         if (metrics["cluster_quality"] is JsonObject quality && quality.Count > 0)
         {
             sb.AppendLine();
@@ -99,6 +120,9 @@ public static class ModelCard
                 sb.AppendLine(q is null ? $"| {phase} | – | – |"
                     : $"| {phase} | {q["silhouette_cosine"]!.GetValue<double>().ToString("F3", inv)} | {q["intra_inter_distance_ratio"]?.GetValue<double>().ToString("F3", inv) ?? "–"} |");
         }
+        // the maps in the order measured: start, then each phase
+        var measured = (metrics["cluster_quality"] as JsonObject)?.Select(kv => $"embeddings-{kv.Key}.png").ToList() ?? [];
+        Images(sb, p => p.StartsWith("embeddings-"), p => measured.IndexOf(p) is var i && i >= 0 ? i : int.MaxValue);
         sb.AppendLine();
         sb.AppendLine("## Training");
         sb.AppendLine();
@@ -114,6 +138,7 @@ public static class ModelCard
         if (metrics["dev_history"] is JsonArray history && history.Count > 0)
             sb.AppendLine($"\nFine-tuning dev {training["ft"]?["metric"]?.GetValue<string>() ?? "accuracy"} per epoch: " +
                 string.Join(", ", history.Select(h => Pct(h))) + $"; weights of epoch {metrics["best_epoch"]} kept.");
+        Images(sb, p => p.StartsWith("loss-"));
         sb.AppendLine($"\nSeed {training["seed"]}, batch size {training["batch_size"]}, preset `{training["preset"]}`; the whole resolved configuration is in `training_config.json`.");
         sb.AppendLine();
         sb.AppendLine("## Use");
