@@ -34,7 +34,7 @@ public static class RunPlots
 
         string metricsPath = Path.Combine(runDir, "metrics.json");
         var metrics = File.Exists(metricsPath) ? JsonNode.Parse(File.ReadAllText(metricsPath), null, StrictJson.Document)!.AsObject() : null;
-        if (metrics?["dev_history"] is JsonArray history && history.Count > 0)
+        if (metrics?["dev_history"] is JsonArray history && history.Count > 0 && history.All(h => h is JsonValue v && v.TryGetValue<double>(out _)))
             Save(DevHistory(history.Select(h => h!.GetValue<double>()).ToArray(), metrics["best_epoch"]?.GetValue<int>()), "dev.png", 640, 400);
         if ((metrics?["test"] ?? metrics?["dev"]) is JsonObject scores && scores["confusion_matrix"] is JsonArray)
         {

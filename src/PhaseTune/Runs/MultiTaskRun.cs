@@ -5,6 +5,7 @@ using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.MultiTask;
+using PhaseTune.Reports;
 using PhaseTune.Phases;
 using PhaseTune.Training;
 using TorchSharp;
@@ -17,7 +18,7 @@ namespace PhaseTune.Runs;
 public static class MultiTaskRun
 {
     /// <summary>The entries of its output folder a run writes or replaces.</summary>
-    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json"];
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json", RunPlots.Folder];
 
     public static JsonObject Run(MultiTaskConfig c, string outDir, ITrainingObserver? observer = null, int? maxSteps = null, int? limitPerTask = null)
     {
@@ -63,6 +64,7 @@ public static class MultiTaskRun
                 AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());
             });
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            RunPlots.Write(outDir);
         });
         return metrics;
     }

@@ -2,6 +2,7 @@ using PhaseTune.Data;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
 using PhaseTune.Phases;
+using PhaseTune.Reports;
 using PhaseTune.Text;
 using PhaseTune.Training;
 using TorchSharp;
@@ -14,7 +15,7 @@ namespace PhaseTune.Runs;
 public static class PretrainRun
 {
     /// <summary>The entries of its output folder a run writes or replaces.</summary>
-    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model"];
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", RunPlots.Folder];
 
     public static TimeSpan Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, bool restart = false)
@@ -35,7 +36,11 @@ public static class PretrainRun
         using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
         runner.Run(0, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c)).Dispose();
         var seconds = runner.Seconds[kind.Name()];
-        runner.Complete(() => ModelDirectory.Save(model, tok, Path.Combine(outDir, "model"), new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength)));
+        runner.Complete(() =>
+        {
+            ModelDirectory.Save(model, tok, Path.Combine(outDir, "model"), new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength));
+            RunPlots.Write(outDir);
+        });
         return TimeSpan.FromSeconds(seconds);
     }
 

@@ -90,6 +90,10 @@ public class MultiTaskTests
             Assert.NotNull(onDisk[split]!["mean"]);
         }
         Assert.Equal(pretrain != "none", onDisk["phase_seconds"]!.AsObject().ContainsKey("simcse"));
+        // a loss plot per phase, and the dev curve
+        Assert.Equal(pretrain != "none", File.Exists(Path.Combine(dir, "plots", "loss-simcse.png")));
+        foreach (var png in Directory.GetFiles(Path.Combine(dir, "plots"))) PlotAssert.NotBlank(png);
+        Assert.True(File.Exists(Path.Combine(dir, "plots", "dev.png")));
         Assert.True(File.Exists(Path.Combine(dir, "model", "multitask_heads.safetensors")));
         Assert.True(File.Exists(Path.Combine(dir, "model", "model.safetensors")));
         var log = File.ReadAllLines(Path.Combine(dir, "log.jsonl"));

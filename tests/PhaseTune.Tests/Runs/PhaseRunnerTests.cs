@@ -79,6 +79,7 @@ public class PhaseRunnerTests
         var after = loaded.Model.state_dict();
         Assert.Contains(before, kv => !kv.Value.equal(after[kv.Key]).all().item<bool>());
         Assert.Contains("\"phase\":\"supcon\"", File.ReadAllText(Path.Combine(dir, "log.jsonl")));
+        PlotAssert.NotBlank(Path.Combine(dir, "plots", "loss-supcon.png"));
         Assert.False(Directory.Exists(Path.Combine(dir, "checkpoint")));
         var e = Assert.Throws<ArgumentException>(() => PretrainRun.Run(ToyModels.Encoder(2), ToyModels.Tokenizer, Toy(), Small, Paths.TempDir()));
         Assert.Contains("a pretrain run has one phase", e.Message);
