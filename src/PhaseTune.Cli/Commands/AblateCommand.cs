@@ -17,6 +17,8 @@ public static class AblateCommand
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             flags.CheckOutput(r, outDir, AblationRun.Writes);
+            if (r.GetValue(flags.ReportTo) is not (null or "none"))
+                throw new ArgumentException("--report-to: ablate runs many models; each variant's log.jsonl and plots/ are in its own folder (train one variant to watch it in TensorBoard)");
             var config = flags.Resolve(r);
             var data = flags.DataOptions(r).Load(config.Seed, config.LabelLevels);
             var seedList = r.GetValue(seeds)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

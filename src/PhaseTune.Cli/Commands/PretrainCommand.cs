@@ -21,8 +21,8 @@ public static class PretrainCommand
             var options = flags.DataOptions(r);
             var data = objective.NeedsLabels() ? options.Load(config.Seed, config.LabelLevels) : options.LoadTexts();
             string dir = r.GetValue(outDir)!;
-            var took = ConsoleProgress.Run(r.GetValue(flags.Quiet), obs =>
-                PretrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, obs));
+            var took = ConsoleProgress.Run(r.GetValue(flags.Quiet), console =>
+                PretrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, flags.Observer(r, console, dir).Observer));
             Console.WriteLine($"{objective.Name()}: {data.Train.Count} examples in {took.TotalSeconds:F1}s; wrote {Path.Combine(dir, "model")} and {Path.Combine(dir, "log.jsonl")}");
             return 0;
         }));

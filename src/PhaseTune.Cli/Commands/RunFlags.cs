@@ -3,6 +3,7 @@ using PhaseTune.Data;
 using PhaseTune.IO;
 using PhaseTune.Phases;
 using PhaseTune.Runs;
+using PhaseTune.Training;
 
 namespace PhaseTune.Cli.Commands;
 
@@ -14,13 +15,14 @@ public sealed class RunFlags
     public readonly Option<string?> Vocab = new("--vocab") { Description = "vocab.txt (or tokenizer directory) for scratch models" };
     public readonly Option<string?> Config = new("--config") { Description = "TOML or JSON config file (flags override it)" };
     public readonly Option<bool> Quiet = new("--quiet") { Description = "no progress output" };
+    public readonly Option<string?> ReportTo = new("--report-to") { Description = "tensorboard: also write loss, learning rate and results as TensorBoard scalars to DIR/tensorboard" };
     readonly DataFlags _data;
     readonly List<(ConfigOption Spec, Option Option)> _config = [];
 
     public RunFlags(Command command, IEnumerable<ConfigOption> configOptions)
     {
         _data = new DataFlags(command, unlabeled: true);
-        foreach (var o in new Option[] { Model, Vocab, Config, Quiet })
+        foreach (var o in new Option[] { Model, Vocab, Config, Quiet, ReportTo })
             command.Options.Add(o);
         foreach (var spec in configOptions)
         {
@@ -29,6 +31,20 @@ public sealed class RunFlags
                 : new Option<string?>(spec.Flag) { Description = spec.Description, Required = spec.Required };
             _config.Add((spec, option));
             command.Options.Add(option);
+        }
+    }
+
+    /// <summary>The progress consumer a run reports to: <paramref name="console"/>, and with --report-to tensorboard also a
+    /// <see cref="TensorBoardObserver"/> writing to DIR/tensorboard (returned, to add the results once the run ends).</summary>
+    public (ITrainingObserver Observer, TensorBoardObserver? Board) Observer(ParseResult r, ITrainingObserver console, string outDir)
+    {
+        switch (r.GetValue(ReportTo))
+        {
+            case null or "none": return (console, null);
+            case "tensorboard":
+                var board = new TensorBoardObserver(Path.Combine(outDir, "tensorboard"), console);
+                return (board, board);
+            case var other: throw new ArgumentException($"--report-to: unknown '{other}' (tensorboard, none)");
         }
     }
 

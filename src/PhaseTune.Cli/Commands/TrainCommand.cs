@@ -18,10 +18,13 @@ public static class TrainCommand
             var config = flags.Resolve(r).ValidateClassifierRecipe(r.GetValue(flags.Config) ?? "options");
             var data = flags.DataOptions(r).Load(config.Seed, config.LabelLevels);
             string dir = r.GetValue(outDir)!;
-            var result = ConsoleProgress.Run(r.GetValue(flags.Quiet), obs =>
+            var result = ConsoleProgress.Run(r.GetValue(flags.Quiet), console =>
             {
+                var (obs, board) = flags.Observer(r, console, dir);
                 obs.Message($"train {data.Train.Count}, dev {data.Dev.Count}{(data.DevWasSplit ? " (20 % of train)" : "")}, test {data.Test?.Count ?? 0}, {data.Labels.Count} labels; phases {Phases.PhaseKinds.Names(config.Phases)}");
-                return TrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, obs, r.GetValue(restart));
+                var run = TrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, obs, r.GetValue(restart));
+                if (board is not null) Reports.TensorBoardSummary.Write(board, dir);
+                return run;
             });
             var m = result.Test ?? result.Dev;
             Console.WriteLine($"{(result.Test is null ? "dev" : "test")}: accuracy {m.Accuracy:F4}  macro_f1 {m.MacroF1:F4}  " +

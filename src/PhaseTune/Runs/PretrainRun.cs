@@ -15,7 +15,7 @@ namespace PhaseTune.Runs;
 public static class PretrainRun
 {
     /// <summary>The entries of its output folder a run writes or replaces.</summary>
-    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", RunPlots.Folder];
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", RunPlots.Folder, "tensorboard"];
 
     public static TimeSpan Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, bool restart = false)

@@ -19,7 +19,7 @@ namespace PhaseTune.Runs;
 public static class TrainRun
 {
     /// <summary>The entries of its output folder a run writes or replaces.</summary>
-    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json", EmbeddingsFolder, RunPlots.Folder];
+    public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", "metrics.json", EmbeddingsFolder, RunPlots.Folder, "tensorboard"];
 
     /// <summary>DIR/embeddings/PHASE.csv: the dev set's 2-D map (PCA) where the run starts and after each phase.</summary>
     public const string EmbeddingsFolder = "embeddings";

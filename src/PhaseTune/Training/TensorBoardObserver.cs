@@ -1,0 +1,31 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch.utils;
+
+namespace PhaseTune.Training;
+
+/// <summary>Passes every event on to <paramref name="inner"/> and writes every step's loss and learning rate as
+/// TensorBoard scalars (PHASE/loss, PHASE/lr, against the phase's step) into an event file in
+/// <paramref name="directory"/>, with TorchSharp's SummaryWriter. A resumed run appends a new event file, which
+/// TensorBoard reads as the same run.</summary>
+public sealed class TensorBoardObserver(string directory, ITrainingObserver? inner = null) : ITrainingObserver
+{
+    readonly SummaryWriter _writer = tensorboard.SummaryWriter(directory, createRunName: false);
+
+    public string Directory => directory;
+
+    public void PhaseStarted(string phase, long totalSteps, long doneSteps) => inner?.PhaseStarted(phase, totalSteps, doneSteps);
+
+    public void Step(string phase, int epoch, long step, double loss, double lr)
+    {
+        _writer.add_scalar($"{phase}/loss", (float)loss, (int)step);
+        _writer.add_scalar($"{phase}/lr", (float)lr, (int)step);
+        inner?.Step(phase, epoch, step, loss, lr);
+    }
+
+    public void PhaseFinished(string phase, TimeSpan elapsed) => inner?.PhaseFinished(phase, elapsed);
+
+    public void Message(string text) => inner?.Message(text);
+
+    /// <summary>One more scalar (a run's dev score per epoch, its silhouette after each phase).</summary>
+    public void Scalar(string tag, double value, int step) => _writer.add_scalar(tag, (float)value, step);
+}
