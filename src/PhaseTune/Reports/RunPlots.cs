@@ -92,6 +92,7 @@ public static class RunPlots
             double top = rows.Max(r => r.Lr);
             plot.Axes.SetLimitsY(0, top > 0 ? top * 1.15 : 1, plot.Axes.Right);
         }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title($"{phase}: training loss");
         plot.XLabel("step");
         plot.YLabel("loss");
@@ -111,6 +112,7 @@ public static class RunPlots
             marker.LegendText = $"kept: epoch {best}";
             plot.ShowLegend(Alignment.LowerRight);
         }
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         plot.Title("fine-tuning: dev score per epoch");
         plot.XLabel("epoch");
         plot.YLabel("dev score (%)");
