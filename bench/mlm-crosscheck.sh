@@ -13,11 +13,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 steps=${1:-2304}; out=${2:-bench/out/mlm-crosscheck}
 dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
-pt() { dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll "$@"; }
 mkdir -p "$out"
 [ -f "$out/corpus/dev.jsonl" ] || /usr/bin/python3 bench/standin_corpus.py "$out/corpus"
 start=$(date +%s)
-pt pretrain --objective mlm --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt \
+# dotnet itself in the background (not a shell function), so that $! is the process a kill stops
+dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll pretrain --objective mlm --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt \
   --train "$out/corpus/train.jsonl" --dev "$out/corpus/dev.jsonl" --block-size 128 --batch-size-mlm 32 \
   --mlm-max-steps 2304 --lr-mlm 5e-4 --warmup-mlm 0.0964 --eps-mlm 1e-6 --weight-decay-mlm 0.01 --dropout 0 \
   --select-checks 12 --seed 41 --threads 2 --quiet --out "$out/run" &

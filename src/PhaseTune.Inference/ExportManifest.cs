@@ -25,6 +25,16 @@ public sealed record ExportManifest(string Kind, string ModelFile, IReadOnlyList
         JsonObject o;
         try { o = JsonNode.Parse(File.ReadAllText(path), null, StrictJson.Document) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object"); }
         catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
+        // a value of the wrong kind deep inside (a name that is a number, a null label) surfaces as one of these
+        try { return Parse(folder, path, o); }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentOutOfRangeException or NullReferenceException or IndexOutOfRangeException)
+        {
+            throw new InvalidDataException($"{path}: a value has the wrong type or shape ({e.Message})");
+        }
+    }
+
+    static ExportManifest Parse(string folder, string path, JsonObject o)
+    {
 
         T Get<T>(string key)
         {
@@ -45,7 +55,8 @@ public sealed record ExportManifest(string Kind, string ModelFile, IReadOnlyList
         var outputs = o["outputs"] as JsonArray ?? throw new InvalidDataException($"{path}: 'outputs' is missing");
         var embedding = outputs.OfType<JsonObject>().FirstOrDefault(x => x["name"]?.GetValue<string>() == "sentence_embedding")
             ?? throw new InvalidDataException($"{path}: outputs lack 'sentence_embedding'");
-        int dimension = embedding["shape"]?[1]?.GetValue<int>() ?? throw new InvalidDataException($"{path}: sentence_embedding has no size");
+        int dimension = embedding["shape"] is JsonArray { Count: 2 } shape ? shape[1]!.GetValue<int>() : throw new InvalidDataException($"{path}: sentence_embedding's shape is not [batch, size]");
+        if (dimension < 1) throw new InvalidDataException($"{path}: sentence_embedding has size {dimension}");
         var labels = kind == "classifier"
             ? (o["labels"] as JsonArray ?? throw new InvalidDataException($"{path}: a classifier needs 'labels'")).Select(n => n!.GetValue<string>()).ToList()
             : [];
@@ -56,6 +67,7 @@ public sealed record ExportManifest(string Kind, string ModelFile, IReadOnlyList
         var model = new SandboxedFolder(folder).File(file, path);
         if (!File.Exists(model)) throw new FileNotFoundException($"{path}: names '{file}', which is not in the folder");
         string quantization = o["quantization"]?.GetValue<string>() ?? "none";
+        if (quantization is not ("none" or "int8")) throw new InvalidDataException($"{path}: quantization '{quantization}', expected none or int8");
         return new ExportManifest(kind, model, inputs, maxLength, dimension, labels, Get<string>("pooling"), Get<bool>("normalize"), quantization);
     }
 }

@@ -29,7 +29,11 @@ internal sealed class OnnxModel : IDisposable
         try { _session = new InferenceSession(Manifest.ModelFile, so); }
         catch (OnnxRuntimeException e) { throw new InvalidDataException($"{Manifest.ModelFile}: OnnxRuntime cannot load it ({e.Message})", e); }
         var missing = Manifest.Inputs.Except(_session.InputNames).Concat(_session.InputNames.Except(Manifest.Inputs)).FirstOrDefault();
-        if (missing is not null) throw new InvalidDataException($"{Manifest.ModelFile}: its inputs ({string.Join(", ", _session.InputNames)}) differ from {ExportManifest.FileName}'s ({string.Join(", ", Manifest.Inputs)})");
+        if (missing is not null)
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"{Manifest.ModelFile}: its inputs ({string.Join(", ", _session.InputNames)}) differ from {ExportManifest.FileName}'s ({string.Join(", ", Manifest.Inputs)})");
+        }
     }
 
     /// <returns>for each name in <paramref name="outputs"/>, one row per text (or pair)</returns>

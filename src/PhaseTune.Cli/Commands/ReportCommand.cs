@@ -12,9 +12,7 @@ public static class ReportCommand
         var cmd = new Command("report", "Write a finished run's plots (plots/) and model card (model/README.md) again from its files, without training.") { run };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            string dir = r.GetValue(run)!;
-            foreach (var png in RunPlots.Write(dir)) Console.WriteLine($"wrote {png}");
-            Console.WriteLine($"wrote {ModelCard.Write(dir)}");
+            foreach (var file in RunReport.Write(r.GetValue(run)!)) Console.WriteLine($"wrote {file}");
             return 0;
         }));
         return cmd;

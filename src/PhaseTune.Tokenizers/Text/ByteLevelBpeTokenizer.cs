@@ -21,6 +21,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     readonly List<AddedToken> _added;
     // concurrent: one tokenizer serves every thread of an inference service; bounded, as a service sees endless new words
     const int CacheLimit = 1 << 17;
+    int _cached;
     readonly ConcurrentDictionary<string, List<string>> _cache = new(StringComparer.Ordinal);
     public Options Config { get; }
 
@@ -177,7 +178,8 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
         if (!_cache.TryGetValue(word, out var symbols))
         {
             symbols = Merge(word);
-            if (_cache.Count < CacheLimit) _cache.TryAdd(word, symbols);
+            // ConcurrentDictionary.Count takes every lock; a counter does not
+            if (Volatile.Read(ref _cached) < CacheLimit && _cache.TryAdd(word, symbols)) Interlocked.Increment(ref _cached);
         }
         int pos = 0;
         foreach (var sym in symbols)

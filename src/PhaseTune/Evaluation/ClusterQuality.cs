@@ -16,7 +16,7 @@ public sealed record ClusterQuality(double Silhouette, double IntraInterRatio, i
     const int Chunk = 1024;
 
     /// <param name="embeddings">(N, D), any norm</param> <param name="labels">N class indices</param>
-    /// <returns>null with fewer than two classes or fewer than two texts in any pair of classes to compare</returns>
+    /// <returns>null with fewer than two classes (the ratio is NaN when no class has two members)</returns>
     public static ClusterQuality? Compute(Tensor embeddings, IReadOnlyList<int> labels)
     {
         int n = (int)embeddings.shape[0];
@@ -32,6 +32,7 @@ public sealed record ClusterQuality(double Silhouette, double IntraInterRatio, i
         double silhouette = 0, intra = 0, inter = 0;
         for (int start = 0; start < n; start += Chunk)
         {
+            using var chunkScope = NewDisposeScope();   // the chunk's (R, N) matrices go before the next chunk's
             int len = Math.Min(Chunk, n - start);
             var dist = (1 - e.narrow(0, start, len).mm(e.t())).clamp_min(0);                         // (R, N)
             var self = dist.gather(1, arange(start, start + len, dtype: int64).unsqueeze(1)).squeeze(1);   // (R) ≈ 0
@@ -77,12 +78,12 @@ public sealed record ClusterQuality(double Silhouette, double IntraInterRatio, i
         finally { encoder.train(training); }
     }
 
-    public static ClusterQuality? FromJson(JsonNode? n) => n is null ? null : new ClusterQuality(n["silhouette_cosine"]!.GetValue<double>(),
+    public static ClusterQuality? FromJson(JsonNode? n) => n is null ? null : new ClusterQuality(n["silhouette_cosine"]?.GetValue<double>() ?? double.NaN,
         n["intra_inter_distance_ratio"]?.GetValue<double>() ?? double.NaN, n["count"]!.GetValue<int>());
 
     public JsonObject ToJson() => new()
     {
-        ["silhouette_cosine"] = Math.Round(Silhouette, 6),
+        ["silhouette_cosine"] = double.IsFinite(Silhouette) ? Math.Round(Silhouette, 6) : null,   // NaN from NaN weights
         ["intra_inter_distance_ratio"] = double.IsNaN(IntraInterRatio) ? null : Math.Round(IntraInterRatio, 6),
         ["count"] = Count,
     };

@@ -19,13 +19,15 @@ public static class EmbeddingMap
         var (_, _, vh) = linalg.svd(x, fullMatrices: false);                                   // vh: (min(N, D), D)
         var axes = vh.narrow(0, 0, Math.Min(2, (int)vh.shape[0]));                               // (≤2, D)
         var largest = axes.abs().argmax(1, keepdim: true);
-        axes = axes * axes.gather(1, largest).sign().clamp_min(-1);
+        var sign = axes.gather(1, largest).sign();
+        axes = axes * where(sign == 0, ones_like(sign), sign);
         var points = x.mm(axes.t());                                                            // (N, ≤2)
         var flat = points.contiguous().data<double>().ToArray();
         int k = (int)points.shape[1];
         return Enumerable.Range(0, (int)points.shape[0]).Select(i => (flat[i * k], k > 1 ? flat[i * k + 1] : 0.0)).ToArray();
     }
 
+    /// <summary>A label's line breaks become spaces, so every point is one line.</summary>
     public static void Write(string path, IReadOnlyList<(double X, double Y)> points, IReadOnlyList<string> labels)
     {
         if (points.Count != labels.Count) throw new ArgumentException($"{points.Count} points for {labels.Count} labels");
@@ -33,7 +35,7 @@ public static class EmbeddingMap
         for (int i = 0; i < points.Count; i++)
             sb.Append(points[i].X.ToString("R", CultureInfo.InvariantCulture)).Append(',')
               .Append(points[i].Y.ToString("R", CultureInfo.InvariantCulture)).Append(',')
-              .Append('"').Append(labels[i].Replace("\"", "\"\"")).Append("\"\n");
+              .Append('"').Append(labels[i].Replace("\"", "\"\"").ReplaceLineEndings(" ")).Append("\"\n");
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         AtomicFile.WriteAllText(path, sb.ToString());
     }
@@ -46,8 +48,10 @@ public static class EmbeddingMap
             int a = line.IndexOf(','), b = line.IndexOf(',', a + 1);
             if (a < 0 || b < 0 || line.Length < b + 3 || line[b + 1] != '"' || line[^1] != '"')
                 throw new InvalidDataException($"{path}:{i + 1}: expected x,y,\"label\"");
-            rows.Add((double.Parse(line[..a], CultureInfo.InvariantCulture), double.Parse(line[(a + 1)..b], CultureInfo.InvariantCulture),
-                line[(b + 2)..^1].Replace("\"\"", "\"")));
+            if (!double.TryParse(line[..a], NumberStyles.Float, CultureInfo.InvariantCulture, out var x) ||
+                !double.TryParse(line[(a + 1)..b], NumberStyles.Float, CultureInfo.InvariantCulture, out var y))
+                throw new InvalidDataException($"{path}:{i + 1}: x and y must be numbers");
+            rows.Add((x, y, line[(b + 2)..^1].Replace("\"\"", "\"")));
         }
         return rows;
     }

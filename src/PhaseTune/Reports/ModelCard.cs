@@ -14,8 +14,9 @@ public static class ModelCard
 {
     public const string FileName = "README.md";
 
-    /// <summary>Writes RUN_DIR/model/README.md from the run's files.</summary>
-    public static string Write(string runDir)
+    /// <summary>Writes RUN_DIR/model/README.md from the run's files, showing <paramref name="plots"/> (PNG paths, e.g.
+    /// what <see cref="RunPlots.Write"/> returned), copied into the model folder's plots/.</summary>
+    public static string Write(string runDir, IReadOnlyList<string> plots)
     {
         JsonObject Read(params string[] parts)
         {
@@ -25,17 +26,16 @@ public static class ModelCard
             catch (JsonException e) { throw new InvalidDataException($"{path}: invalid JSON ({e.Message})"); }
         }
         // the run's plots travel with the model folder, so the card shows them wherever the folder goes
-        var plots = new List<string>();
-        string source = Path.Combine(runDir, RunPlots.Folder), copies = Path.Combine(runDir, "model", RunPlots.Folder);
-        if (Directory.Exists(source))
-            foreach (var png in Directory.GetFiles(source, "*.png").Order(StringComparer.Ordinal))
-            {
-                Directory.CreateDirectory(copies);
-                var bytes = File.ReadAllBytes(png);
-                AtomicFile.Write(Path.Combine(copies, Path.GetFileName(png)), s => s.Write(bytes));
-                plots.Add(Path.GetFileName(png));
-            }
-        var card = Render(Read("metrics.json"), Read("model", "training_config.json"), Read("model", "config.json"), plots);
+        var shown = new List<string>();
+        string copies = Path.Combine(runDir, "model", RunPlots.Folder);
+        foreach (var png in plots.Where(p => p.EndsWith(".png")).Order(StringComparer.Ordinal))
+        {
+            Directory.CreateDirectory(copies);
+            var bytes = File.ReadAllBytes(png);
+            AtomicFile.Write(Path.Combine(copies, Path.GetFileName(png)), s => s.Write(bytes));
+            shown.Add(Path.GetFileName(png));
+        }
+        var card = Render(Read("metrics.json"), Read("model", "training_config.json"), Read("model", "config.json"), shown);
         string target = Path.Combine(runDir, "model", FileName);
         AtomicFile.WriteAllText(target, card);
         return target;

@@ -45,9 +45,11 @@ public static class RunPlots
         string maps = Path.Combine(runDir, "embeddings");
         if (Directory.Exists(maps))
         {
-            // in the order measured (metrics.json's cluster_quality), else by name
-            var order = (metrics?["cluster_quality"] as JsonObject)?.Select(kv => kv.Key).ToList() ?? [];
-            foreach (var file in Directory.GetFiles(maps, "*.csv").OrderBy(f => order.IndexOf(Path.GetFileNameWithoutExtension(f)) is var i && i < 0 ? int.MaxValue : i).ThenBy(f => f))
+            // the maps metrics.json's cluster_quality lists, in the order measured (all, by name, without metrics)
+            var order = (metrics?["cluster_quality"] as JsonObject)?.Select(kv => kv.Key).ToList();
+            var files = Directory.GetFiles(maps, "*.csv").Where(f => order is null || order.Contains(Path.GetFileNameWithoutExtension(f)))
+                .OrderBy(f => order?.IndexOf(Path.GetFileNameWithoutExtension(f)) ?? 0).ThenBy(f => f, StringComparer.Ordinal);
+            foreach (var file in files)
             {
                 string phase = Path.GetFileNameWithoutExtension(file);
                 var q = ClusterQuality.FromJson(metrics?["cluster_quality"]?[phase]);

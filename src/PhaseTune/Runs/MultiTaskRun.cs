@@ -64,7 +64,7 @@ public static class MultiTaskRun
                 AtomicFile.WriteAllText(Path.Combine(tmp, "multitask_config.json"), c.ToJson());
             });
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            RunPlots.Write(outDir);
+            RunReport.TryWrite(outDir, observer, card: false);
         });
         return metrics;
     }

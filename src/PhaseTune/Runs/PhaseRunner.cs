@@ -34,6 +34,10 @@ public sealed class PhaseRunner : IDisposable
         _trainer = new Trainer(outDir, options, identity, observer);
         _seed = seed;
         _resumeAt = _trainer.ResumePhaseIndex;
+        // a fresh run's maps, plots and event files must not mix with an earlier run's in the same folder
+        if (_resumeAt < 0)
+            foreach (var derived in Derived)
+                if (Directory.Exists(Path.Combine(outDir, derived))) Directory.Delete(Path.Combine(outDir, derived), true);
         _timesPath = Path.Combine(outDir, "phase_seconds.json");
         if (_resumeAt >= 0 && File.Exists(_timesPath))
         {
@@ -43,6 +47,10 @@ public sealed class PhaseRunner : IDisposable
             foreach (var (k, v) in saved["cluster_quality"]?.AsObject() ?? []) _quality[k] = v?.DeepClone();
         }
     }
+
+    /// <summary>Folders a run derives from its training (2-D maps, plots, TensorBoard events): cleared when a run starts
+    /// fresh, kept when it resumes.</summary>
+    public static readonly string[] Derived = ["embeddings", "plots", "tensorboard"];
 
     /// <summary>What a run writes in its folder besides the recipe's own outputs.</summary>
     public static readonly string[] Writes = ["checkpoint", "log.jsonl", "phase_seconds.json", RunLock.FileName + "*"];

@@ -39,7 +39,7 @@ public static class PretrainRun
         runner.Complete(() =>
         {
             ModelDirectory.Save(model, tok, Path.Combine(outDir, "model"), new SentencePipeline(encoder.Pooling, encoder.Normalize, c.MaxLength));
-            RunPlots.Write(outDir);
+            RunReport.TryWrite(outDir, observer, card: false);
         });
         return TimeSpan.FromSeconds(seconds);
     }

@@ -24,8 +24,7 @@ public static class TrainRun
     /// <summary>DIR/embeddings/PHASE.csv: the dev set's 2-D map (PCA) where the run starts and after each phase.</summary>
     public const string EmbeddingsFolder = "embeddings";
 
-    /// <summary>The folder the training file lies in (snips2 for ../shared/datasets/snips2/train.jsonl), or the file's
-    /// name without extensions when it lies alone.</summary>
+    /// <summary>The folder the training file lies in (snips2 for ../shared/datasets/snips2/train.jsonl).</summary>
     static string? DatasetName(DataSplits data)
     {
         string source = data.Train.Count > 0 ? data.Train[0].Source : "";
@@ -96,8 +95,7 @@ public static class TrainRun
                 ["base_model"] = baseModel, ["dataset"] = DatasetName(data),
             };
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-            RunPlots.Write(outDir);
-            ModelCard.Write(outDir);
+            RunReport.TryWrite(outDir, observer, card: true);
         });
         return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch, runner.Measured());
     }

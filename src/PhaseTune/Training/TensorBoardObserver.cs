@@ -5,11 +5,13 @@ namespace PhaseTune.Training;
 
 /// <summary>Passes every event on to <paramref name="inner"/> and writes every step's loss and learning rate as
 /// TensorBoard scalars (PHASE/loss, PHASE/lr, against the phase's step) into an event file in
-/// <paramref name="directory"/>, with TorchSharp's SummaryWriter. A resumed run appends a new event file, which
-/// TensorBoard reads as the same run.</summary>
+/// <paramref name="directory"/>, with TorchSharp's SummaryWriter, opened at the first scalar (so only once the run holds
+/// its folder). A resumed run appends a new event file, which TensorBoard reads as the same run; the steps between the
+/// last checkpoint and the kill appear twice there (log.jsonl keeps only the resumed ones).</summary>
 public sealed class TensorBoardObserver(string directory, ITrainingObserver? inner = null) : ITrainingObserver
 {
-    readonly SummaryWriter _writer = tensorboard.SummaryWriter(directory, createRunName: false);
+    SummaryWriter? _open;
+    SummaryWriter Writer => _open ??= tensorboard.SummaryWriter(directory, createRunName: false);
 
     public string Directory => directory;
 
@@ -17,8 +19,8 @@ public sealed class TensorBoardObserver(string directory, ITrainingObserver? inn
 
     public void Step(string phase, int epoch, long step, double loss, double lr)
     {
-        _writer.add_scalar($"{phase}/loss", (float)loss, (int)step);
-        _writer.add_scalar($"{phase}/lr", (float)lr, (int)step);
+        Writer.add_scalar($"{phase}/loss", (float)loss, (int)step);
+        Writer.add_scalar($"{phase}/lr", (float)lr, (int)step);
         inner?.Step(phase, epoch, step, loss, lr);
     }
 
@@ -27,5 +29,5 @@ public sealed class TensorBoardObserver(string directory, ITrainingObserver? inn
     public void Message(string text) => inner?.Message(text);
 
     /// <summary>One more scalar (a run's dev score per epoch, its silhouette after each phase).</summary>
-    public void Scalar(string tag, double value, int step) => _writer.add_scalar(tag, (float)value, step);
+    public void Scalar(string tag, double value, int step) => Writer.add_scalar(tag, (float)value, step);
 }

@@ -59,4 +59,45 @@ public class ClusterQualityTests
         Assert.True(Math.Abs(shuffled.Silhouette) < 0.2 && shuffled.IntraInterRatio > 0.8, $"{shuffled}");
         Assert.Null(ClusterQuality.Compute(t, new int[90]));   // one class: nothing to compare
     }
+
+    [Fact]
+    public void MoreRowsThanOneChunkStillEqualTheDefinition()
+    {
+        var rng = new Random(9);
+        int n = 1100;   // over ClusterQuality's 1,024-row chunks
+        var labels = Enumerable.Range(0, n).Select(i => i % 4).ToArray();
+        var x = labels.Select(l => new[] { l + rng.NextDouble(), 2 * rng.NextDouble() - 1, rng.NextDouble() }).ToArray();
+        var q = ClusterQuality.Compute(tensor(x.SelectMany(r => r.Select(v => (float)v)).ToArray(), [n, 3]), labels)!;
+        var (s, ratio) = ByDefinition(x, labels);
+        Assert.Equal(s, q.Silhouette, 4);
+        Assert.Equal(ratio, q.IntraInterRatio, 4);
+    }
+
+    [Fact]
+    public void MapsAreReproducibleAndRoundTripThroughTheirCsv()
+    {
+        var rng = new Random(2);
+        var data = Enumerable.Range(0, 40).Select(i => new[] { 3.0 * rng.NextDouble(), rng.NextDouble(), 0.1 * rng.NextDouble(), i % 2 }).ToArray();
+        var t = tensor(data.SelectMany(r => r.Select(v => (float)v)).ToArray(), [40, 4]);
+        var map = EmbeddingMap.Pca2(t);
+        // a component's sign is arbitrary in an SVD; the map fixes it, so negating the data mirrors the map exactly
+        var mirrored = EmbeddingMap.Pca2(-t);
+        for (int i = 0; i < map.Length; i++)
+        {
+            Assert.Equal(-map[i].X, mirrored[i].X, 4);
+            Assert.Equal(-map[i].Y, mirrored[i].Y, 4);
+        }
+        // the first axis carries the most variance
+        double Var(IEnumerable<double> v) { var a = v.ToArray(); double m = a.Average(); return a.Average(z => (z - m) * (z - m)); }
+        Assert.True(Var(map.Select(p => p.X)) > Var(map.Select(p => p.Y)));
+
+        string path = Path.Combine(Paths.TempDir(), "map.csv");
+        string[] labels = [.. Enumerable.Range(0, 38).Select(i => $"label {i % 3}"), "a, \"quoted\" one", "two\nlines"];
+        EmbeddingMap.Write(path, map, labels);
+        var back = EmbeddingMap.Read(path);
+        Assert.Equal(labels.Select(l => l.Replace("\n", " ")), back.Select(p => p.Label));
+        Assert.Equal(map.Select(p => (p.X, p.Y)), back.Select(p => (p.X, p.Y)));
+        File.AppendAllText(path, "1.0,oops,\"x\"\n");
+        Assert.Contains("map.csv:42: x and y must be numbers", Assert.Throws<InvalidDataException>(() => EmbeddingMap.Read(path)).Message);
+    }
 }

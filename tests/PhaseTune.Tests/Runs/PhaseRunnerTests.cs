@@ -46,6 +46,23 @@ public class PhaseRunnerTests
     }
 
     [Fact]
+    public void AFreshRunClearsAnEarlierRunsPlotsMapsAndEventsAndAResumedRunKeepsThem()
+    {
+        string dir = Paths.TempDir();
+        void Plant() { foreach (var d in PhaseRunner.Derived) { Directory.CreateDirectory(Path.Combine(dir, d)); File.WriteAllText(Path.Combine(dir, d, "old"), "x"); } }
+        Plant();
+        using (var fresh = new PhaseRunner(dir, 1, Small.ToTrainerOptions(), "id"))
+        {
+            Assert.All(PhaseRunner.Derived, d => Assert.False(Directory.Exists(Path.Combine(dir, d))));
+            fresh.Run(0, PhaseKind.SimCse, () => PhaseFactory.Create(PhaseKind.SimCse, new SentenceEncoder(ToyModels.Encoder(1), PoolingMode.Cls),
+                ToyModels.Tokenizer, Toy(), Small)).Dispose();
+        }
+        Plant();
+        using (new PhaseRunner(dir, 1, Small.ToTrainerOptions(), "id"))   // a checkpoint is there: this run resumes
+            Assert.All(PhaseRunner.Derived, d => Assert.True(File.Exists(Path.Combine(dir, d, "old"))));
+    }
+
+    [Fact]
     public void AFailureWhileWritingOutputsKeepsTheCheckpointAndTheTimes()
     {
         string dir = Paths.TempDir();

@@ -147,15 +147,17 @@ internal sealed class OnnxGraph(IReadOnlyDictionary<string, Tensor> weights, boo
     /// <param name="x">(..., in)</param> <returns>(..., Σ out) float</returns>
     string QuantizedMatMul(string x, string[] keys)
     {
-        var columns = keys.Select(key =>
+        float[] values;
+        long n, m;
+        using (NewDisposeScope())
         {
-            if (!weights.TryGetValue(key, out var t)) throw new InvalidOperationException($"the model has no parameter '{key}'");
-            return t.detach().to(CPU).to_type(ScalarType.Float32);
-        }).ToArray();
-        using var w = cat(columns, 0).t().contiguous();                                                    // (in, Σ out)
-        foreach (var c in columns) c.Dispose();
-        long n = w.shape[0], m = w.shape[1];
-        var values = w.data<float>().ToArray();
+            var columns = keys.Select(key => weights.TryGetValue(key, out var t)
+                ? t.detach().to(CPU).to_type(ScalarType.Float32)
+                : throw new InvalidOperationException($"the model has no parameter '{key}'")).ToArray();
+            var w = cat(columns, 0).t().contiguous();                                                    // (in, Σ out)
+            (n, m) = (w.shape[0], w.shape[1]);
+            values = w.data<float>().ToArray();
+        }
         var scale = new float[m];
         for (long j = 0; j < m; j++)
         {
