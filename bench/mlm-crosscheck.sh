@@ -1,42 +1,46 @@
 #!/usr/bin/env bash
 # Issue 19: PhaseTune's mlm phase against the PyTorch script that made the stand-in (../shared/tools/pretrain_standin.py,
 # curve in ../shared/models/bert-mini-standin/log.jsonl), from scratch with the script's settings: bert-mini shape
-# (scratch:mini), bert-base-uncased vocabulary, the script's corpus (bench/standin_corpus.py), blocks of 128 tokens,
-# batch 32, masking 15 %, no dropout, AdamW lr 5e-4 / eps 1e-6 / weight decay 0.01, clipping 1.0, seed 41, and the
-# script's schedule in tokens: it saw 9.44 M tokens in 3,112 steps (texts packed whole, ~3,030 tokens a step) with 300
-# warmup steps; PhaseTune's blocks are full (4,096 tokens a step), so 2,304 steps with 9.64 % warmup span the same
-# tokens and warm up over the same 0.91 M. STEPS stops earlier (the schedule still spans 2,304; a killed run resumes).
-# Dev: the script's 2,000 held-out texts, scored 12 times over the 2,304 steps (every 192 steps = 0.79 M tokens).
+# (scratch:mini), bert-base-uncased vocabulary, the script's corpus (bench/standin_corpus.py), whole texts packed into
+# blocks of at most 128 tokens as the script packs them (--pack-whole-texts), batch 32, masking 15 %, no dropout, AdamW
+# lr 5e-4 / eps 1e-6 / weight decay 0.01, clipping 1.0, seed 41, and the script's schedule: 3,112 steps, 300 of them
+# warmup (9.64 %). With the same packing a step holds about the same tokens (~3,030), so steps are compared with steps.
+# STREAM=1 packs one token stream cut every 128 tokens instead (4,096 tokens a step; 2,304 steps span the script's
+# tokens), as the first cross-check did. STEPS stops earlier (the schedule still spans the whole; a killed run resumes).
+# Dev: the script's 2,000 held-out texts, scored 12 times over the schedule.
 # Speed is this invocation's wall clock (tokenising, dev checks and checkpoints included), so run it whole, not resumed.
-# Usage: bench/mlm-crosscheck.sh [STEPS=2304] [OUT=bench/out/mlm-crosscheck]   → OUT/compare.md
+# Usage: [STREAM=1] bench/mlm-crosscheck.sh [STEPS] [OUT=bench/out/mlm-crosscheck]   → OUT/compare.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
-steps=${1:-2304}; out=${2:-bench/out/mlm-crosscheck}
+if [[ ${STREAM:-0} == 1 ]]; then total=2304; packing=(); else total=3112; packing=(--pack-whole-texts); fi
+steps=${1:-$total}; out=${2:-bench/out/mlm-crosscheck}
 dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
 mkdir -p "$out"
 [ -f "$out/corpus/dev.jsonl" ] || /usr/bin/python3 bench/standin_corpus.py "$out/corpus"
 start=$(date +%s)
 # dotnet itself in the background (not a shell function), so that $! is the process a kill stops
 dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll pretrain --objective mlm --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt \
-  --train "$out/corpus/train.jsonl" --dev "$out/corpus/dev.jsonl" --block-size 128 --batch-size-mlm 32 \
-  --mlm-max-steps 2304 --lr-mlm 5e-4 --warmup-mlm 0.0964 --eps-mlm 1e-6 --weight-decay-mlm 0.01 --dropout 0 \
+  --train "$out/corpus/train.jsonl" --dev "$out/corpus/dev.jsonl" --block-size 128 "${packing[@]}" --batch-size-mlm 32 \
+  --mlm-max-steps "$total" --lr-mlm 5e-4 --warmup-mlm 0.0964 --eps-mlm 1e-6 --weight-decay-mlm 0.01 --dropout 0 \
   --select-checks 12 --seed 41 --threads 2 --quiet --out "$out/run" &
 pid=$!
 # stop after STEPS optimiser steps: the log's last step line tells how far the run is
 while kill -0 $pid 2>/dev/null; do
   sleep 20
   last=$(tail -n 1 "$out/run/log.jsonl" 2>/dev/null | /usr/bin/python3 -c "import json,sys; l=sys.stdin.read().strip(); print(json.loads(l)['step'] if l else 0)" 2>/dev/null || echo 0)
-  if (( last >= steps && steps < 2304 )); then kill $pid; wait $pid || true; break; fi
+  if (( last >= steps && steps < total )); then kill $pid; wait $pid || true; break; fi
 done
 wait $pid 2>/dev/null || true
 echo "wall seconds: $(( $(date +%s) - start ))" > "$out/wall.txt"
-/usr/bin/python3 - "$out/run/log.jsonl" ../shared/models/bert-mini-standin/log.jsonl "$out/wall.txt" > "$out/compare.md" <<'PY'
+/usr/bin/python3 - "$out/run/log.jsonl" ../shared/models/bert-mini-standin/log.jsonl "$out/wall.txt" "${STREAM:-0}" > "$out/compare.md" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 ours = [r for r in ours if r.get("phase") == "mlm"]
 ref = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 wall = float(open(sys.argv[3]).read().split(":")[1])
-TOK = 32 * 128   # PhaseTune's blocks are full
+STREAM = sys.argv[4] == "1"
+# tokens a step: full blocks when streaming; with whole texts, the script's own average (the same packing)
+TOK = 32 * 128 if STREAM else ref[-1]["tokens"] / ref[-1]["step"]
 
 def interp(points, x):
     """Linear interpolation of (tokens, value) points at x; None outside."""
@@ -70,7 +74,7 @@ for lo in range(0, int(end), w):
         print(f"| {lo / 1e6:.1f}–{(lo + w) / 1e6:.1f} | {sum(a) / len(a):.3f} | {sum(b) / len(b):.3f} |")
 steps = ours[-1]["step"]
 ref_rate = ref[-1]["tokens"] / ref[-1]["seconds"]
-print(f"\nSpeed: PhaseTune {steps} steps × {TOK} tokens in {wall:.0f} s wall (dev checks and checkpoints included) = "
+print(f"\nSpeed: PhaseTune {steps} steps × {TOK:.0f} tokens in {wall:.0f} s wall (dev checks and checkpoints included) = "
       f"{steps * TOK / wall:.0f} tokens/s; the script {ref[-1]['tokens']} tokens in {ref[-1]['seconds']} s = {ref_rate:.0f} tokens/s "
       f"(its log's own clock) → {steps * TOK / wall / ref_rate:.2f}×.")
 PY

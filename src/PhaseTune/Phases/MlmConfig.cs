@@ -12,6 +12,10 @@ public sealed record MlmConfig
     public double MaskProbability { get; init; } = 0.15;
     public bool WholeWordMask { get; init; }
     public int? BlockSize { get; init; }
+    /// <summary>With <see cref="BlockSize"/>: blocks hold whole texts ([CLS] a [SEP] b [SEP] …, a text longer than a
+    /// block cut to it) and a text that does not fit starts the next block, as BERT's own pre-training data and the
+    /// stand-in's script do; false: one token stream cut every BlockSize tokens (HF's run_mlm).</summary>
+    public bool PackWholeTexts { get; init; }
     public double WarmupRatio { get; init; } = 0.1;
     public int? BatchSize { get; init; }
     /// <summary>AdamW's epsilon.</summary>

@@ -45,7 +45,8 @@ public sealed class MlmPhase : TrainingPhase
     }
 
     TokenEncoding[] Rows(IReadOnlyList<string> texts) =>
-        _c.Mlm.BlockSize is int block ? Pack(texts, _tok, block) : texts.Select(t => _tok.Encode(t, maxLength: _c.MaxLength)).ToArray();
+        _c.Mlm.BlockSize is not int block ? texts.Select(t => _tok.Encode(t, maxLength: _c.MaxLength)).ToArray()
+            : _c.Mlm.PackWholeTexts ? PackWhole(texts, _tok, block) : Pack(texts, _tok, block);
 
     /// <summary>Mean masked-LM loss per predicted token on dev.</summary>
     double DevLoss(TokenEncoding[] rows, (int[] Ids, long[] Labels)[] masked)
@@ -91,6 +92,33 @@ public sealed class MlmPhase : TrainingPhase
             string[] rowTokens = [tok.IdToToken(tok.ClsId), .. tokens.GetRange(start, n), tok.IdToToken(tok.SepId)];
             return new TokenEncoding(rowIds, new int[rowIds.Length], new (int, int)[rowIds.Length], rowTokens);
         }).ToArray();
+    }
+
+    /// <summary>Texts whole, in order, into blocks of at most <paramref name="block"/> tokens: [CLS] a [SEP] b [SEP] …;
+    /// a text that does not fit starts the next block, one longer than a block is cut to block − 2 pieces.</summary>
+    static TokenEncoding[] PackWhole(IReadOnlyList<string> texts, ITokenizer tok, int block)
+    {
+        if (block < 3) throw new ArgumentException($"mlm.block_size must be at least 3, got {block}");
+        var blocks = new List<TokenEncoding>();
+        var ids = new List<int> { tok.ClsId };
+        var tokens = new List<string> { tok.IdToToken(tok.ClsId) };
+        void Close()
+        {
+            blocks.Add(new TokenEncoding([.. ids], new int[ids.Count], new (int, int)[ids.Count], [.. tokens]));
+            ids = [tok.ClsId];
+            tokens = [tok.IdToToken(tok.ClsId)];
+        }
+        foreach (var t in texts)
+        {
+            var e = tok.Encode(t, addSpecialTokens: false);
+            int n = Math.Min(e.Length, block - 2);
+            if (n == 0) continue;
+            if (ids.Count + n + 1 > block) Close();
+            ids.AddRange(e.Ids.Take(n)); tokens.AddRange(e.Tokens.Take(n));
+            ids.Add(tok.SepId); tokens.Add(tok.IdToToken(tok.SepId));
+        }
+        if (ids.Count > 1) Close();
+        return [.. blocks];
     }
 
     public override int BeginEpoch(int epoch)

@@ -69,6 +69,7 @@ public static class ConfigOptions
         O("--mask-probability", Number, "mlm.mask_probability", "fraction of tokens (or words) the MLM phase predicts"),
         O("--whole-word-mask", SetsTrue, "mlm.whole_word_mask", "mask every piece of a chosen word"),
         O("--block-size", Integer, "mlm.block_size", "pack the MLM texts into blocks of N tokens"),
+        O("--pack-whole-texts", SetsTrue, "mlm.pack_whole_texts", "with --block-size: start a new block rather than cut a text across two"),
         O("--batch-size-mlm", Integer, "mlm.batch_size"),
         O("--warmup-mlm", Number, "mlm.warmup_ratio", "MLM warmup fraction"),
         O("--eps-mlm", Number, "mlm.eps"),

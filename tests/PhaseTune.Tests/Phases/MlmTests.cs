@@ -169,4 +169,19 @@ public class MlmTests
         (code, _, err) = CliRunner.Run("fill-mask", "--model", Paths.Fixture("tiny-bert"), "--input", input, "--output", Path.Combine(dir, "x.jsonl"));
         Assert.Contains("has no masked-LM head", err);
     }
+
+    [Fact]
+    public void WholeTextPackingNeverCutsATextThatFitsAndStartsEachBlockAnew()
+    {
+        var tok = TokenizerLoader.Load(Path.Combine(Paths.Models, "bert-base-uncased"));
+        string[] texts = ["one two three", "four five six", "seven eight nine ten", string.Join(" ", Enumerable.Repeat("the", 12))];
+        var pack = typeof(MlmPhase).GetMethod("PackWhole", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static)!;
+        var blocks = (TokenEncoding[])pack.Invoke(null, [texts, tok, 8])!;
+        string Words(TokenEncoding b) => string.Join(" ", b.Tokens);
+        Assert.Equal(["[CLS] one two three [SEP]", "[CLS] four five six [SEP]", "[CLS] seven eight nine ten [SEP]",
+            "[CLS] the the the the the the [SEP]"], blocks.Select(Words));
+        // with room, texts share a block: 3 + 3 pieces and three specials fit in 9
+        blocks = (TokenEncoding[])pack.Invoke(null, [texts[..2], tok, 9])!;
+        Assert.Equal(["[CLS] one two three [SEP] four five six [SEP]"], blocks.Select(Words));
+    }
 }
