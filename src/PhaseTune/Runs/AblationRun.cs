@@ -94,13 +94,13 @@ public static class AblationRun
         {
             if (c.Phases[0] != Dae)
             {
-                TrainRun.Run(encoder, tok, data, c, dir, observer);
+                TrainRun.Run(encoder, tok, data, c, dir, observer, baseModel: model);
                 return daeSeconds;
             }
             daeSeconds ??= SharedDae(encoder, tok, data, c, daeDir, observer);
             CheckpointLoader.Load(encoder, Path.Combine(daeDir, "model", "model.safetensors"));
             TrainRun.Run(encoder, tok, data, c, dir, observer, firstPhase: 1,
-                priorSeconds: new Dictionary<PhaseKind, double> { [Dae] = daeSeconds.Value });
+                priorSeconds: new Dictionary<PhaseKind, double> { [Dae] = daeSeconds.Value }, baseModel: model);
             return daeSeconds;
         }
     }

@@ -133,6 +133,8 @@ public class PhaseRunnerTests
         Assert.Equal(Quality("3phase")["cl"]!["silhouette_cosine"]!.GetValue<double>(),
             report["summary"]!["3phase"]!["mean_silhouette"]!["cl"]!.GetValue<double>(), 9);
         PlotAssert.NotBlank(Path.Combine(dir, "plots", "variants.png"));
+        // each variant's model card says where it started
+        Assert.Contains("from a randomly initialised encoder (scratch:tiny)", File.ReadAllText(Path.Combine(dir, "seed-1", "3phase", "model", "README.md")));
         Assert.Contains("dae 0.", File.ReadAllText(Path.Combine(dir, "results.md")).Split('\n').Single(l => l.StartsWith("| 3phase")));
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir, "seed-1", "3phase", "metrics.json"));
         AblationRun.Run("scratch:tiny", vocab, Toy(), c, ["3phase"], [1], dir);
