@@ -15,11 +15,7 @@ public sealed class OnnxEmbedder : IDisposable
     public int Dimension => _model.Manifest.Dimension;
 
     /// <returns>one vector of <see cref="Dimension"/> floats per text, in the input order</returns>
-    public float[][] Embed(IReadOnlyList<string> texts)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        return _model.Run(texts.Select(t => (t, (string?)null)).ToArray(), "sentence_embedding")[0];
-    }
+    public float[][] Embed(IReadOnlyList<string> texts) => _model.Run(OnnxModel.Singles(texts), "sentence_embedding")[0];
 
     public float[] Embed(string text) => Embed([text])[0];
 

@@ -46,6 +46,13 @@ internal sealed class OnnxModel : IDisposable
         return Run(encodings, outputs);
     }
 
+    /// <summary>Single texts as the pairs <see cref="Run(IReadOnlyList{ValueTuple{string, string}}, string[])"/> takes.</summary>
+    public static (string A, string? B)[] Singles(IReadOnlyList<string> texts)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        return texts.Select(t => (t, (string?)null)).ToArray();
+    }
+
     /// <summary>Runs encodings made by <see cref="Tokenizer"/> (at most <see cref="ExportManifest.MaxLength"/> tokens).</summary>
     public float[][][] Run(IReadOnlyList<TokenEncoding> encodings, params string[] outputs)
     {

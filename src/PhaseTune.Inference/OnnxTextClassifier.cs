@@ -22,7 +22,7 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     public IReadOnlyList<string> Labels => _model.Manifest.Labels;
 
     /// <returns>per text, the softmax over <see cref="Labels"/></returns>
-    public float[][] PredictProba(IReadOnlyList<string> texts) => PredictProba(Singles(texts));
+    public float[][] PredictProba(IReadOnlyList<string> texts) => PredictProba(OnnxModel.Singles(texts));
 
     /// <returns>per text or pair (a model trained on pairs), the softmax over <see cref="Labels"/></returns>
     public float[][] PredictProba(IReadOnlyList<(string A, string? B)> texts) => _model.Run(texts, "probabilities")[0];
@@ -35,15 +35,10 @@ public sealed class OnnxTextClassifier : ITextClassifier, IDisposable
     /// <returns>per text, the probabilities and the sentence embedding, from one pass</returns>
     public (float[][] Probabilities, float[][] Embeddings) PredictWithEmbeddings(IReadOnlyList<string> texts)
     {
-        var r = _model.Run(Singles(texts), "probabilities", "sentence_embedding");
+        var r = _model.Run(OnnxModel.Singles(texts), "probabilities", "sentence_embedding");
         return (r[0], r[1]);
     }
 
-    static (string A, string? B)[] Singles(IReadOnlyList<string> texts)
-    {
-        ArgumentNullException.ThrowIfNull(texts);
-        return texts.Select(t => (t, (string?)null)).ToArray();
-    }
 
     public void Dispose() => _model.Dispose();
 }

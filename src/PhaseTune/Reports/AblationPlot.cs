@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using PhaseTune.IO;
 using ScottPlot;
 
 namespace PhaseTune.Reports;
@@ -25,10 +24,6 @@ public static class AblationPlot
         string split = report["variants"]!.AsObject().First().Value!.AsObject().First().Value!["split"]!.GetValue<string>();
         plot.Title($"{split} accuracy per variant, mean ± sd over seeds {string.Join(", ", report["seeds"]!.AsArray())}");
         plot.YLabel("accuracy (%)");
-        string dir = Path.Combine(outDir, RunPlots.Folder), path = Path.Combine(dir, "variants.png");
-        Directory.CreateDirectory(dir);
-        var bytes = plot.GetImage(Math.Max(480, 90 * names.Length), 400).GetImageBytes(ImageFormat.Png);
-        AtomicFile.Write(path, s => s.Write(bytes));
-        return path;
+        return RunPlots.SavePng(plot, Path.Combine(outDir, RunPlots.Folder, "variants.png"), Math.Max(480, 90 * names.Length), 400);
     }
 }

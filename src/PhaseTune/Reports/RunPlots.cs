@@ -19,13 +19,7 @@ public static class RunPlots
         string plots = Path.Combine(runDir, Folder);
         Directory.CreateDirectory(plots);
         var written = new List<string>();
-        void Save(Plot plot, string name, int width, int height)
-        {
-            string path = Path.Combine(plots, name);
-            var bytes = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
-            AtomicFile.Write(path, s => s.Write(bytes));
-            written.Add(path);
-        }
+        void Save(Plot plot, string name, int width, int height) => written.Add(SavePng(plot, Path.Combine(plots, name), width, height));
 
         string log = Path.Combine(runDir, "log.jsonl");
         if (File.Exists(log))
@@ -57,6 +51,15 @@ public static class RunPlots
             }
         }
         return written;
+    }
+
+    /// <summary>Renders <paramref name="plot"/> to a PNG written whole or not at all; returns the path.</summary>
+    internal static string SavePng(Plot plot, string path, int width, int height)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        var bytes = plot.GetImage(width, height).GetImageBytes(ImageFormat.Png);
+        AtomicFile.Write(path, s => s.Write(bytes));
+        return path;
     }
 
     /// <summary>log.jsonl's step lines per phase, in file order: (step, loss, lr).</summary>
