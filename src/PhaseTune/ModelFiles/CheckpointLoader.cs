@@ -2,7 +2,7 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.ModelFiles;
 
-/// <summary>Fills a module from safetensors by HF key, accepting the task-model prefixes (`bert.`, `roberta.`,
+/// <summary>Fills a module from a checkpoint (any <see cref="ICheckpoint"/>) by HF key, accepting the task-model prefixes (`bert.`, `roberta.`,
 /// `model.`) and the old LayerNorm names (`gamma`, `beta`).</summary>
 public static class CheckpointLoader
 {
@@ -10,13 +10,13 @@ public static class CheckpointLoader
 
     /// <param name="optional">model keys that may be absent (they keep their initialisation), e.g. the pooler.</param>
     public static LoadReport Load(nn.Module model, string path, Func<string, bool>? optional = null) =>
-        Load(model, SafeTensorsFile.Open(path), optional);
+        Load(model, CheckpointFiles.OpenFile(path), optional);
 
-    public static LoadReport Load(nn.Module model, SafeTensorsFile file, Func<string, bool>? optional = null)
+    public static LoadReport Load(nn.Module model, ICheckpoint file, Func<string, bool>? optional = null)
     {
         string path = file.Path;
         var byKey = new Dictionary<string, string>();          // canonical key → checkpoint name
-        foreach (var name in file.Entries.Keys)
+        foreach (var name in file.Tensors.Keys)
             byKey.TryAdd(Canonical(name), name);
 
         var state = model.state_dict();
@@ -33,7 +33,7 @@ public static class CheckpointLoader
                 continue;
             }
             used.Add(source);
-            var shape = file.Entries[source].Shape;
+            var shape = file.Tensors[source].Shape;
             if (!shape.SequenceEqual(target.shape))
                 mismatched.Add($"{source}: checkpoint [{string.Join(", ", shape)}] vs model [{string.Join(", ", target.shape)}]");
             else loads.Add((target, source));
@@ -51,7 +51,7 @@ public static class CheckpointLoader
                 using var scope = NewDisposeScope();
                 target.copy_(file.Read(source).to_type(target.dtype));
             }
-        var unused = file.Entries.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var unused = file.Tensors.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
         return new LoadReport(path, unused, fresh);
     }
 

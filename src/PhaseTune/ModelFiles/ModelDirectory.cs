@@ -6,7 +6,8 @@ using PhaseTune.Text;
 
 namespace PhaseTune.ModelFiles;
 
-/// <summary>Reads and writes model directories: HF layout (config.json, model.safetensors, tokenizer files) and
+/// <summary>Reads and writes model directories: HF layout (config.json, weights — see <see cref="CheckpointFiles"/> —,
+/// tokenizer files; saves write model.safetensors) and
 /// sentence-transformers layout (modules.json naming the transformer folder — "" or "0_Transformer" — and
 /// `1_Pooling/config.json`; older saves with only a `0_Transformer/` subfolder).</summary>
 public static class ModelDirectory
@@ -16,13 +17,9 @@ public static class ModelDirectory
         var folder = new SandboxedFolder(directory);
         var (hf, poolingDir, normalize) = Resolve(folder);
         var config = EncoderConfig.Load(hf.File("config.json"));
-        string weights = hf.File("model.safetensors");
-        if (!File.Exists(weights))
-            throw new FileNotFoundException(File.Exists(hf.File("pytorch_model.bin"))
-                ? $"{hf.Path}: only pytorch_model.bin found; PhaseTune reads safetensors (convert with safetensors' convert script)"
-                : $"{hf.Path}: no model.safetensors");
-        var file = SafeTensorsFile.Open(weights);
-        long stored = file.Entries.Values.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b));
+        var file = CheckpointFiles.Open(hf);
+        string weights = file.Path;
+        long stored = file.Tensors.Values.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b));
         long pooler = (long)config.HiddenSize * config.HiddenSize + config.HiddenSize;   // may be absent from the file
         if (config.ParameterCount is not long needed || needed - pooler > stored)
             throw new InvalidDataException($"{hf.File("config.json")}: describes an encoder of {config.ParameterCount?.ToString() ?? "more than 2^62"} numbers " +
@@ -41,10 +38,10 @@ public static class ModelDirectory
     /// <summary>The checkpoint's masked-LM head (BERT `cls.predictions.*`, RoBERTa `lm_head.*`; the tied decoder matrix
     /// is the word embeddings and is not read), when the file has a whole one; its tensors leave the report's unused
     /// list.</summary>
-    static (IReadOnlyDictionary<string, TorchSharp.torch.Tensor>?, LoadReport) ReadMaskedLmHead(BertModel model, SafeTensorsFile file, LoadReport report)
+    static (IReadOnlyDictionary<string, TorchSharp.torch.Tensor>?, LoadReport) ReadMaskedLmHead(BertModel model, ICheckpoint file, LoadReport report)
     {
         string prefix = MaskedLmHead.Name(model.Config) + ".";
-        var present = file.Entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+        var present = file.Tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
         if (present.Count == 0) return (null, report);
         // the head's keys and shapes, from a throwaway head built without touching the run's random stream
         using var rng = TorchSharp.torch.get_rng_state();
@@ -54,11 +51,11 @@ public static class ModelDirectory
         TorchSharp.torch.set_rng_state(rng);
         var tied = new[] { "predictions.decoder.weight", "predictions.decoder.bias", "decoder.weight", "decoder.bias" };
         // a stray head tensor (RobertaModel saves keep lm_head.bias) is no head: it stays in the unused list
-        if (wanted.Keys.Any(k => !file.Entries.ContainsKey(prefix + k))) return (null, report);
+        if (wanted.Keys.Any(k => !file.Tensors.ContainsKey(prefix + k))) return (null, report);
         var tensors = new Dictionary<string, TorchSharp.torch.Tensor>();
         foreach (var (key, shape) in wanted)
         {
-            var entry = file.Entries[prefix + key];
+            var entry = file.Tensors[prefix + key];
             if (!entry.Shape.SequenceEqual(shape))
                 throw new InvalidDataException($"{file.Path}: '{prefix + key}' has shape [{string.Join(", ", entry.Shape)}], the head needs [{string.Join(", ", shape)}]");
             tensors[key] = file.Read(prefix + key).to_type(TorchSharp.torch.ScalarType.Float32).DetachFromDisposeScope();

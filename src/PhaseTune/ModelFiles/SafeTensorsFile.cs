@@ -8,7 +8,7 @@ namespace PhaseTune.ModelFiles;
 
 /// <summary>Reader and writer for the safetensors format: u64 little-endian header length, a JSON header of
 /// name → {dtype, shape, data_offsets}, then the raw little-endian data. F32, F16, BF16, I64 and U8.</summary>
-public sealed class SafeTensorsFile
+public sealed class SafeTensorsFile : ICheckpoint
 {
     const long MaxHeaderBytes = 100L << 20;
     static readonly Dictionary<string, (ScalarType Type, int Size)> DTypes = new()
@@ -20,11 +20,13 @@ public sealed class SafeTensorsFile
     public string Path { get; }
     public IReadOnlyDictionary<string, SafeTensorEntry> Entries { get; }
     public IReadOnlyDictionary<string, string> Metadata { get; }
+    public IReadOnlyDictionary<string, TensorInfo> Tensors { get; }
     readonly long _dataStart;
 
     SafeTensorsFile(string path, Dictionary<string, SafeTensorEntry> entries, Dictionary<string, string> metadata, long dataStart)
     {
         Path = path; Entries = entries; Metadata = metadata; _dataStart = dataStart;
+        Tensors = entries.ToDictionary(kv => kv.Key, kv => new TensorInfo(DTypes[kv.Value.DType].Type, kv.Value.Shape, kv.Value.End - kv.Value.Begin));
     }
 
     /// <summary>Reads and validates the header: sizes, dtypes, and every offset against the file's length.</summary>

@@ -32,7 +32,7 @@ public class EncoderReferenceTests
         Assert.True(worst <= atol, $"{what}: max |diff| {worst:E3} > {atol:E0}");
     }
 
-    static void CheckOutputs(BertModel model, JsonObject r, double atol)
+    internal static void CheckOutputs(BertModel model, JsonObject r, double atol)
     {
         using var _ = no_grad();
         var (ids, mask, types) = (Ints(r["input_ids"]!), Ints(r["attention_mask"]!), Ints(r["token_type_ids"]!));
