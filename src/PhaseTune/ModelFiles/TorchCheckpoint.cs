@@ -70,6 +70,8 @@ public sealed class TorchCheckpoint : ICheckpoint
         {
             var entry = zip.GetEntry(folder + "data/" + s.Key)
                 ?? throw new InvalidDataException($"{path}: storage '{s.Key}' has no {folder}data/{s.Key} in the archive");
+            if (entry.Length > entry.CompressedLength)   // torch stores storages as they are; a deflated one could claim any size
+                throw new InvalidDataException($"{path}: {entry.FullName} is compressed, which torch.save never does; refusing it");
             if (entry.Length != s.Numel * s.ElementSize)
                 throw new InvalidDataException($"{path}: {entry.FullName} holds {entry.Length} bytes, but the pickle describes " +
                     $"{s.Numel} {s.Type} numbers ({s.Numel * s.ElementSize} bytes)");

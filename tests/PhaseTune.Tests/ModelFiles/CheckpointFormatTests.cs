@@ -180,7 +180,7 @@ public class CheckpointFormatTests
     }
 
     /// <summary>A copy of a torch zip with its entries passed through <paramref name="edit"/> (null drops one).</summary>
-    static string Rezip(string src, Func<string, byte[], byte[]?> edit)
+    static string Rezip(string src, Func<string, byte[], byte[]?> edit, CompressionLevel level = CompressionLevel.NoCompression)
     {
         string dst = Path.Combine(Paths.TempDir(), Path.GetFileName(src));
         using var from = ZipFile.OpenRead(src);
@@ -190,7 +190,7 @@ public class CheckpointFormatTests
             using var m = new MemoryStream();
             using (var s = e.Open()) s.CopyTo(m);
             if (edit(e.FullName, m.ToArray()) is not { } bytes) continue;
-            using var w = to.CreateEntry(e.FullName, CompressionLevel.NoCompression).Open();
+            using var w = to.CreateEntry(e.FullName, level).Open();
             w.Write(bytes);
         }
         return dst;
@@ -231,6 +231,14 @@ public class CheckpointFormatTests
         Assert.Contains("views/data/0 holds 44 bytes", e.Message);
         string missing = Rezip(src, (name, b) => name.EndsWith("data/0") ? null : b);
         Assert.Contains("storage '0' has no views/data/0", Assert.Throws<InvalidDataException>(() => TorchCheckpoint.Open(missing)).Message);
+    }
+
+    [Fact]
+    public void ACompressedStorageIsRefused()
+    {
+        // torch.save never deflates; a deflated entry could declare any size and make the reader allocate it
+        string path = Rezip(Path.Combine(Formats, "views.bin"), (_, b) => b, CompressionLevel.Optimal);
+        Assert.Contains("is compressed, which torch.save never does", Assert.Throws<InvalidDataException>(() => TorchCheckpoint.Open(path)).Message);
     }
 
     [Fact]
