@@ -11,9 +11,10 @@ Files written:
   saves them, with the int64 `embeddings.position_ids` buffer that transformers < 4.31 kept in its checkpoints.
 - views.bin: tensors whose values the tests know: float32 arange(12) as [3, 4] ("base"), its transpose and a
   [2, 2] slice at storage offset 5 (both sharing base's storage), a stride-0 broadcast, float16 and bfloat16 values,
-  int64 arange(5), a torch.nn.Parameter (pickled through _rebuild_parameter), in a plain dict (what sharded
-  saves pickle).
-- views-sharded/: views.bin's tensors in pytorch_model-0000{1,2}-of-00002.bin + pytorch_model.bin.index.json.
+  int64 arange(5), a torch.nn.Parameter (pickled through _rebuild_parameter), in an OrderedDict with a
+  state_dict()-style `_metadata` (pickled through BUILD).
+- views-sharded/: views.bin's tensors in pytorch_model-0000{1,2}-of-00002.bin + pytorch_model.bin.index.json, each
+  shard a plain dict as sharded saves pickle it.
 - legacy.bin: a small state dict in torch's pre-1.6 (non-zip) format, which PhaseTune refuses with advice.
   (Its storage keys come from object ids, so it alone differs between runs.)
 - evil-system.bin: a torch-style zip whose data.pkl (protocol 2) would call os.system under Python's pickle;
@@ -74,7 +75,7 @@ def tiny_bert_bin():
 
 def views():
     base = torch.arange(12, dtype=torch.float32).reshape(3, 4)
-    return {
+    return OrderedDict({
         "base": base,
         "transposed": base.t(),
         "slice": base[1:, 1:3],
@@ -83,7 +84,13 @@ def views():
         "bf16": torch.tensor([1.0, -2.5, 3.0e38], dtype=torch.bfloat16),
         "long": torch.arange(5),
         "param": torch.nn.Parameter(torch.tensor([[1.5, -0.5]])),
-    }
+    })
+
+
+def views_with_metadata():
+    state = views()
+    state._metadata = OrderedDict([("", {"version": 1}), ("encoder", {"version": 1})])   # as nn.Module.state_dict() sets it
+    return state
 
 
 def views_sharded():
@@ -150,7 +157,7 @@ def legacy():
 if __name__ == "__main__":
     os.makedirs(OUT, exist_ok=True)
     tiny_bert_bin()
-    torch.save(views(), os.path.join(OUT, "views.bin"))
+    torch.save(views_with_metadata(), os.path.join(OUT, "views.bin"))
     views_sharded()
     legacy()
     evil()
