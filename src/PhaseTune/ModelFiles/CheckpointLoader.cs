@@ -8,6 +8,9 @@ public static class CheckpointLoader
 {
     static readonly string[] Prefixes = ["bert.", "roberta.", "model.", "encoder_model."];
 
+    /// <summary>Index buffers older transformers saved with the weights; HF skips them on load, and so do we.</summary>
+    static readonly string[] DerivedBuffers = ["embeddings.position_ids", "embeddings.token_type_ids"];
+
     /// <param name="optional">model keys that may be absent (they keep their initialisation), e.g. the pooler.</param>
     public static LoadReport Load(nn.Module model, string path, Func<string, bool>? optional = null) =>
         Load(model, CheckpointFiles.OpenFile(path), optional);
@@ -51,7 +54,7 @@ public static class CheckpointLoader
                 using var scope = NewDisposeScope();
                 target.copy_(file.Read(source).to_type(target.dtype));
             }
-        var unused = file.Tensors.Keys.Where(k => !used.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var unused = file.Tensors.Keys.Where(k => !used.Contains(k) && !DerivedBuffers.Contains(Canonical(k))).OrderBy(k => k, StringComparer.Ordinal).ToList();
         return new LoadReport(path, unused, fresh);
     }
 

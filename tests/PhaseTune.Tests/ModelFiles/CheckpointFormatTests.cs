@@ -73,7 +73,7 @@ public class CheckpointFormatTests
         var loaded = ModelDirectory.Load(dir);
         Assert.EndsWith("pytorch_model.bin", loaded.Report.Source);
         Assert.Empty(loaded.Report.NewlyInitialized);
-        Assert.Equal(["embeddings.position_ids"], loaded.Report.Unused);   // the buffer older transformers saved
+        Assert.Empty(loaded.Report.Unused);   // the position_ids buffer older transformers saved is skipped, as HF skips it
         EncoderReferenceTests.CheckOutputs(loaded.Model, EncoderReferenceTests.Reference("tiny-bert"), 1e-4);
     }
 
