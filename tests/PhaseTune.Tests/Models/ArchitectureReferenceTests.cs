@@ -131,4 +131,23 @@ public class ArchitectureReferenceTests
         foreach (var (k, v) in again.Model.state_dict()) Assert.True(v.equal(a[k]).all().item<bool>(), k);
         CheckOutputs(again.Model, Reference(fixture));
     }
+
+    [Fact]
+    public void AnElectraMaskedLmHeadSavesAsHfsGeneratorHeadAndLoadsBack()
+    {
+        var loaded = ModelDirectory.Load(Paths.RepoFixture("tiny-electra"));
+        var model = loaded.Model;
+        using (var head = MaskedLmHead.Create(model.Config, () => model.Embeddings.WordEmbeddings))   // as an MLM phase leaves it
+            model.MaskedLmHead = head.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+        string dir = Path.Combine(Paths.TempDir(), "saved");
+        ModelDirectory.Save(model, loaded.Tokenizer, dir);
+        var keys = SafeTensorsFile.Open(Path.Combine(dir, "model.safetensors")).Entries.Keys.ToList();
+        Assert.Equal(["generator_lm_head.bias", "generator_predictions.LayerNorm.bias", "generator_predictions.LayerNorm.weight",
+            "generator_predictions.dense.bias", "generator_predictions.dense.weight"], keys.Where(k => !k.StartsWith("electra.")).Order(StringComparer.Ordinal));
+        Assert.Equal("ElectraForMaskedLM", JsonNode.Parse(File.ReadAllText(Path.Combine(dir, "config.json")))!["architectures"]![0]!.GetValue<string>());
+        var again = ModelDirectory.Load(dir);
+        Assert.Empty(again.Report.Unused);
+        Assert.Equal([16, 32], again.Model.MaskedLmHead!["predictions.transform.dense.weight"].shape);   // hidden → embedding size
+        foreach (var (k, v) in model.MaskedLmHead) Assert.True(v.equal(again.Model.MaskedLmHead[k]).all().item<bool>(), k);
+    }
 }
