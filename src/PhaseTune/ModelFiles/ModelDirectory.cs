@@ -165,13 +165,13 @@ public static class ModelDirectory
         var indented = new JsonSerializerOptions { WriteIndented = true };
         AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson(maskedLm: head is not null).ToJsonString(indented));
         var c = model.Config;
-        var tensors = model.state_dict().Select(kv => (CheckpointNames.ToHf(c, kv.Key), kv.Value));
+        var tensors = model.state_dict().Select(kv => (Key: CheckpointNames.ToHf(c, kv.Key), kv.Value));
         if (head is not null)
         {
             // HF's *ForMaskedLM layout, so transformers loads the head too: encoder under its base_model_prefix
             // (`bert.`, `roberta.`, `distilbert.`, `electra.`), head under its own names (`cls.`, `lm_head.`, `vocab_*`, `generator_*`)
             string encoderPrefix = CheckpointNames.EncoderPrefix(c), headPrefix = MaskedLmHead.Name(c) + ".";
-            tensors = tensors.Select(t => (encoderPrefix + t.Item1, t.Value))
+            tensors = tensors.Select(t => (encoderPrefix + t.Key, t.Value))
                 .Concat(head.Select(kv => (CheckpointNames.ToHf(c, headPrefix + kv.Key), kv.Value)));
         }
         SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), tensors);
