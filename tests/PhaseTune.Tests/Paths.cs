@@ -8,6 +8,8 @@ public static class Paths
         ?? Path.GetFullPath(Path.Combine(RepoRoot, "..", "shared"));
     public static string Models => Path.Combine(Shared, "models");
     public static string Fixture(string name) => Path.Combine(Models, "fixtures", name);
+    /// <summary>A fixture committed with the tests (tests/PhaseTune.Tests/Fixtures, made by tools/make_arch_fixtures.py).</summary>
+    public static string RepoFixture(string name) => Path.Combine(RepoRoot, "tests", "PhaseTune.Tests", "Fixtures", name);
 
     static string FindRoot()
     {

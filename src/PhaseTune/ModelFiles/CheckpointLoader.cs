@@ -2,11 +2,11 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.ModelFiles;
 
-/// <summary>Fills a module from a checkpoint (any <see cref="ICheckpoint"/>) by HF key, accepting the task-model prefixes (`bert.`, `roberta.`,
-/// `model.`) and the old LayerNorm names (`gamma`, `beta`).</summary>
+/// <summary>Fills a module from a checkpoint (any <see cref="ICheckpoint"/>) by HF key, accepting the task-model prefixes
+/// (`bert.`, `roberta.`, `distilbert.`, `electra.`, `model.`) and the old LayerNorm names (`gamma`, `beta`).</summary>
 public static class CheckpointLoader
 {
-    static readonly string[] Prefixes = ["bert.", "roberta.", "model.", "encoder_model."];
+    static readonly string[] Prefixes = ["bert.", "roberta.", "distilbert.", "electra.", "model.", "encoder_model."];
 
     /// <summary>Index buffers older transformers saved with the weights; HF skips them on load, and so do we.</summary>
     static readonly string[] DerivedBuffers = ["embeddings.position_ids", "embeddings.token_type_ids"];
@@ -15,12 +15,14 @@ public static class CheckpointLoader
     public static LoadReport Load(nn.Module model, string path, Func<string, bool>? optional = null) =>
         Load(model, CheckpointFiles.OpenFile(path), optional);
 
-    public static LoadReport Load(nn.Module model, ICheckpoint file, Func<string, bool>? optional = null)
+    /// <param name="rename">maps a checkpoint name, task prefix removed, to the model's key
+    /// (<see cref="CheckpointNames.FromHf"/> for an architecture whose HF names differ from BERT's)</param>
+    public static LoadReport Load(nn.Module model, ICheckpoint file, Func<string, bool>? optional = null, Func<string, string>? rename = null)
     {
         string path = file.Path;
         var byKey = new Dictionary<string, string>();          // canonical key → checkpoint name
         foreach (var name in file.Tensors.Keys)
-            byKey.TryAdd(Canonical(name), name);
+            byKey.TryAdd(rename is null ? Canonical(name) : rename(Canonical(name)), name);
 
         var state = model.state_dict();
         var missing = new List<string>();

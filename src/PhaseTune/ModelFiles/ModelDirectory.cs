@@ -20,7 +20,7 @@ public static class ModelDirectory
         var file = CheckpointFiles.Open(hf);
         string weights = file.Path;
         long stored = file.Tensors.Values.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b));
-        long pooler = (long)config.HiddenSize * config.HiddenSize + config.HiddenSize;   // may be absent from the file
+        long pooler = config.HasPooler ? (long)config.HiddenSize * config.HiddenSize + config.HiddenSize : 0;   // may be absent from the file
         if (config.ParameterCount is not long needed || needed - pooler > stored)
             throw new InvalidDataException($"{hf.File("config.json")}: describes an encoder of {config.ParameterCount?.ToString() ?? "more than 2^62"} numbers " +
                 $"but {weights} holds {stored}; the two files do not belong together");
@@ -28,39 +28,43 @@ public static class ModelDirectory
         if (tokenizer.VocabSize > config.VocabSize)
             throw new InvalidDataException($"{hf.Path}: tokenizer has {tokenizer.VocabSize} tokens but config.json vocab_size is {config.VocabSize}");
         var model = new BertModel(config);
-        var report = CheckpointLoader.Load(model, file, key => key.StartsWith("pooler.", StringComparison.Ordinal));
+        var report = CheckpointLoader.Load(model, file, key => key.StartsWith("pooler.", StringComparison.Ordinal),
+            name => CheckpointNames.FromHf(config, name));
         (model.MaskedLmHead, report) = ReadMaskedLmHead(model, file, report);
         model.eval();
         var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(poolingDir.File("config.json"));
         return new LoadedEncoder(model, tokenizer, pooling, normalize, ReadMaxSeqLength(hf), report);
     }
 
-    /// <summary>The checkpoint's masked-LM head (BERT `cls.predictions.*`, RoBERTa `lm_head.*`; the tied decoder matrix
-    /// is the word embeddings and is not read), when the file has a whole one; its tensors leave the report's unused
-    /// list.</summary>
+    /// <summary>The checkpoint's masked-LM head (BERT `cls.predictions.*`, RoBERTa `lm_head.*`, DistilBERT `vocab_*`,
+    /// ELECTRA `generator_*`; the tied decoder matrix is the word embeddings and is not read), when the file has a whole
+    /// one; its tensors leave the report's unused list.</summary>
     static (IReadOnlyDictionary<string, TorchSharp.torch.Tensor>?, LoadReport) ReadMaskedLmHead(BertModel model, ICheckpoint file, LoadReport report)
     {
-        string prefix = MaskedLmHead.Name(model.Config) + ".";
-        var present = file.Tensors.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList();
-        if (present.Count == 0) return (null, report);
+        var c = model.Config;
+        string prefix = MaskedLmHead.Name(c) + ".";
+        var byName = new Dictionary<string, string>();          // the head's PhaseTune name → checkpoint name
+        foreach (var name in file.Tensors.Keys) byName.TryAdd(CheckpointNames.FromHf(c, name), name);
+        if (!byName.Keys.Any(k => k.StartsWith(prefix, StringComparison.Ordinal))) return (null, report);
         // the head's keys and shapes, from a throwaway head built without touching the run's random stream
         using var rng = TorchSharp.torch.get_rng_state();
         Dictionary<string, long[]> wanted;
-        using (var head = MaskedLmHead.Create(model.Config, () => model.Embeddings.WordEmbeddings))
+        using (var head = MaskedLmHead.Create(c, () => model.Embeddings.WordEmbeddings))
             wanted = head.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
         TorchSharp.torch.set_rng_state(rng);
         var tied = new[] { "predictions.decoder.weight", "predictions.decoder.bias", "decoder.weight", "decoder.bias" };
         // a stray head tensor (RobertaModel saves keep lm_head.bias) is no head: it stays in the unused list
-        if (wanted.Keys.Any(k => !file.Tensors.ContainsKey(prefix + k))) return (null, report);
+        if (wanted.Keys.Any(k => !byName.ContainsKey(prefix + k))) return (null, report);
         var tensors = new Dictionary<string, TorchSharp.torch.Tensor>();
         foreach (var (key, shape) in wanted)
         {
-            var entry = file.Tensors[prefix + key];
+            string name = byName[prefix + key];
+            var entry = file.Tensors[name];
             if (!entry.Shape.SequenceEqual(shape))
-                throw new InvalidDataException($"{file.Path}: '{prefix + key}' has shape [{string.Join(", ", entry.Shape)}], the head needs [{string.Join(", ", shape)}]");
-            tensors[key] = file.Read(prefix + key).to_type(TorchSharp.torch.ScalarType.Float32).DetachFromDisposeScope();
+                throw new InvalidDataException($"{file.Path}: '{name}' has shape [{string.Join(", ", entry.Shape)}], the head needs [{string.Join(", ", shape)}]");
+            tensors[key] = file.Read(name).to_type(TorchSharp.torch.ScalarType.Float32).DetachFromDisposeScope();
         }
-        var used = wanted.Keys.Select(k => prefix + k).Concat(tied.Select(k => prefix + k)).ToHashSet();
+        var used = wanted.Keys.Concat(tied).Select(k => byName.GetValueOrDefault(prefix + k)).OfType<string>().ToHashSet();
         return (tensors, report with { Unused = report.Unused.Where(k => !used.Contains(k)).ToList() });
     }
 
@@ -157,12 +161,15 @@ public static class ModelDirectory
         var head = maskedLmHead ? model.MaskedLmHead : null;
         var indented = new JsonSerializerOptions { WriteIndented = true };
         AtomicFile.WriteAllText(Path.Combine(dir, "config.json"), model.Config.ToJson(maskedLm: head is not null).ToJsonString(indented));
-        var tensors = model.state_dict().Select(kv => (kv.Key, kv.Value));
+        var c = model.Config;
+        var tensors = model.state_dict().Select(kv => (Key: CheckpointNames.ToHf(c, kv.Key), kv.Value));
         if (head is not null)
         {
-            // HF's *ForMaskedLM layout, so transformers loads the head too: encoder under `bert.` / `roberta.`, head under `cls.` / `lm_head.`
-            string encoderPrefix = model.Config.IsRoberta ? "roberta." : "bert.", headPrefix = MaskedLmHead.Name(model.Config) + ".";
-            tensors = tensors.Select(t => (encoderPrefix + t.Key, t.Value)).Concat(head.Select(kv => (headPrefix + kv.Key, kv.Value)));
+            // HF's *ForMaskedLM layout, so transformers loads the head too: encoder under its base_model_prefix
+            // (`bert.`, `roberta.`, `distilbert.`, `electra.`), head under its own names (`cls.`, `lm_head.`, `vocab_*`, `generator_*`)
+            string encoderPrefix = CheckpointNames.EncoderPrefix(c), headPrefix = MaskedLmHead.Name(c) + ".";
+            tensors = tensors.Select(t => (encoderPrefix + t.Key, t.Value))
+                .Concat(head.Select(kv => (CheckpointNames.ToHf(c, headPrefix + kv.Key), kv.Value)));
         }
         SafeTensorsFile.Save(Path.Combine(dir, "model.safetensors"), tensors);
         tokenizer.Save(dir);

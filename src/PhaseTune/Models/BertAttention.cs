@@ -11,7 +11,7 @@ public sealed class BertAttention : nn.Module<Tensor, Tensor?, Tensor>
     public BertAttention(EncoderConfig c) : base(nameof(BertAttention))
     {
         self = new BertSelfAttention(c);
-        output = new BertResidualOutput(c, c.HiddenSize);
+        output = new BertResidualOutput(c, c.HiddenSize, dropout: !c.IsDistilBert);
         RegisterComponents();
     }
 

@@ -11,6 +11,7 @@ namespace PhaseTune.Models;
 public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly BertEmbeddings embeddings;
+    readonly Linear? embeddings_project;
     readonly ModuleList<BertDecoderLayer> layer;
     readonly Func<Tensor, Tensor> _logits;
     readonly EncoderConfig _c;
@@ -27,6 +28,7 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
             foreach (var (k, v) in source.state_dict()) v.copy_(from[k]);
         }
         embeddings = source.Embeddings;
+        embeddings_project = source.EmbeddingsProject;
         layer = new ModuleList<BertDecoderLayer>(source.Encoder.Layers.Select(l => new BertDecoderLayer(_c, l)).ToArray());
         var head = MaskedLmHead.For(encoder, () => source.Embeddings.WordEmbeddings);
         RegisterComponents();
@@ -47,7 +49,8 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
         var additive = zeros(allowed.shape, dtype: ScalarType.Float32, device: ids.device)
             .masked_fill(allowed.logical_not(), torch.finfo(ScalarType.Float32).min);
         var packing = Packing.For(mask);
-        var x = embeddings.forward(ids, zeros_like(ids), packing);                                 // (B, T, C) or (N, C)
+        var x = embeddings.forward(ids, zeros_like(ids), packing);                                 // (B, T, E) or (N, E)
+        if (embeddings_project is not null) x = embeddings_project.forward(x);                      // (B, T, C) or (N, C)
         foreach (var l in layer)
         {
             l.SetSelfMask(additive);

@@ -3,10 +3,12 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>word + position + token type embeddings → LayerNorm → dropout.</summary>
+/// <summary>word + position + token type embeddings → LayerNorm → dropout, <see cref="EncoderConfig.EmbeddingSize"/>
+/// wide. DistilBERT's have no token type table (the types given are ignored).</summary>
 public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
 {
-    readonly Embedding word_embeddings, position_embeddings, token_type_embeddings;
+    readonly Embedding word_embeddings, position_embeddings;
+    readonly Embedding? token_type_embeddings;
     readonly LayerNorm LayerNorm;
     readonly FastDropout dropout;
     readonly EncoderConfig _c;
@@ -14,10 +16,10 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     public BertEmbeddings(EncoderConfig c) : base(nameof(BertEmbeddings))
     {
         _c = c;
-        word_embeddings = nn.Embedding(c.VocabSize, c.HiddenSize, padding_idx: c.PadTokenId);
-        position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.HiddenSize);
-        token_type_embeddings = nn.Embedding(c.TypeVocabSize, c.HiddenSize);
-        LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
+        word_embeddings = nn.Embedding(c.VocabSize, c.EmbeddingSize, padding_idx: c.PadTokenId);
+        position_embeddings = nn.Embedding(c.MaxPositionEmbeddings, c.EmbeddingSize);
+        token_type_embeddings = c.TypeVocabSize > 0 ? nn.Embedding(c.TypeVocabSize, c.EmbeddingSize) : null;
+        LayerNorm = nn.LayerNorm([c.EmbeddingSize], c.LayerNormEps);
         dropout = new FastDropout(c.HiddenDropoutProb);
         RegisterComponents();
     }
@@ -28,12 +30,13 @@ public sealed class BertEmbeddings : nn.Module<Tensor, Tensor, Tensor>
     /// <param name="types">(B, T) token type ids</param>
     public override Tensor forward(Tensor ids, Tensor types) => forward(ids, types, null);
 
-    /// <returns>(B, T, C), or (N, C) for the real tokens when packed</returns>
+    /// <returns>(B, T, E), or (N, E) for the real tokens when packed</returns>
     public Tensor forward(Tensor ids, Tensor types, Packing? packing)
     {
         var pos = PositionIds(ids);                                             // (B, T)
         if (packing is not null) (ids, pos, types) = (packing.ToPacked(ids), packing.ToPacked(pos), packing.ToPacked(types));   // (N,)
-        var x = word_embeddings.forward(ids) + position_embeddings.forward(pos) + token_type_embeddings.forward(types);
+        var x = word_embeddings.forward(ids) + position_embeddings.forward(pos);
+        if (token_type_embeddings is not null) x = x + token_type_embeddings.forward(types);
         return dropout.forward(LayerNorm.forward(x));
     }
 

@@ -1,14 +1,18 @@
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>A BERT / RoBERTa encoder whose state_dict keys are HF's (`embeddings.*`, `encoder.layer.N.*`, `pooler.*`).</summary>
+/// <summary>A BERT / RoBERTa / ELECTRA encoder whose state_dict keys are HF's (`embeddings.*`, ELECTRA's
+/// `embeddings_project.*`, `encoder.layer.N.*`, `pooler.*` where the architecture has one); a DistilBERT is the same
+/// graph without token types and pooler, its keys mapped to HF's by ModelFiles.CheckpointNames.</summary>
 public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
 {
     readonly BertEmbeddings embeddings;
+    readonly Linear? embeddings_project;
     readonly BertEncoder encoder;
-    readonly BertPooler pooler;
+    readonly BertPooler? pooler;
 
     public EncoderConfig Config { get; private set; }
 
@@ -29,20 +33,24 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
         config.Validate();
         Config = config;
         embeddings = new BertEmbeddings(config);
+        embeddings_project = config.ProjectsEmbeddings ? nn.Linear(config.EmbeddingSize, config.HiddenSize) : null;
         encoder = new BertEncoder(config);
-        pooler = new BertPooler(config);
+        pooler = config.HasPooler ? new BertPooler(config) : null;
         RegisterComponents();
         InitWeights();
     }
 
     public BertEmbeddings Embeddings => embeddings;
 
+    /// <summary>ELECTRA's projection of the embeddings to the hidden size; null when they are as wide already.</summary>
+    public Linear? EmbeddingsProject => embeddings_project;
+
     /// <summary>The checkpoint's masked-LM head (keys as the head module's own state: `predictions.*` for BERT,
     /// `dense.*`, `layer_norm.*`, `bias` for RoBERTa), kept beside the encoder for a decoder or an MLM phase to start
     /// from and for saving back; null when the checkpoint had none.</summary>
     public IReadOnlyDictionary<string, Tensor>? MaskedLmHead { get; set; }
     public BertEncoder Encoder => encoder;
-    public BertPooler Pooler => pooler;
+    public BertPooler Pooler => pooler ?? throw new NotSupportedException($"{Config.ModelType} has no pooler; pool with cls, mean or max");
 
     /// <summary>HF's _init_weights: normal(0, initializer_range) for Linear and Embedding weights (padding row
     /// zero), zero biases, LayerNorm weight one and bias zero.</summary>
@@ -74,7 +82,8 @@ public sealed class BertModel : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public Tensor Forward(Tensor ids, Tensor attentionMask, Tensor types, bool skipPadding)
     {
         var packing = skipPadding ? Packing.For(attentionMask) : null;
-        var x = embeddings.forward(ids, types, packing);                      // (B, T, C) or (N, C)
+        var x = embeddings.forward(ids, types, packing);                      // (B, T, E) or (N, E)
+        if (embeddings_project is not null) x = embeddings_project.forward(x);  // (B, T, C) or (N, C)
         x = encoder.forward(x, ExtendedMask(attentionMask), packing);
         return packing is null ? x : packing.ToPadded(x);
     }

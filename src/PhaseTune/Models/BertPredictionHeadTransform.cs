@@ -4,7 +4,9 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>dense → activation → LayerNorm before the vocabulary projection (HF's BertPredictionHeadTransform).</summary>
+/// <summary>dense → activation → LayerNorm before the vocabulary projection (HF's BertPredictionHeadTransform;
+/// DistilBERT's vocab_transform → activation → vocab_layer_norm; ELECTRA's generator_predictions, which maps to the
+/// embedding size and always uses gelu).</summary>
 public sealed class BertPredictionHeadTransform : nn.Module<Tensor, Tensor>
 {
     readonly Linear dense;
@@ -13,9 +15,9 @@ public sealed class BertPredictionHeadTransform : nn.Module<Tensor, Tensor>
 
     public BertPredictionHeadTransform(EncoderConfig c) : base(nameof(BertPredictionHeadTransform))
     {
-        dense = nn.Linear(c.HiddenSize, c.HiddenSize);
-        LayerNorm = nn.LayerNorm([c.HiddenSize], c.LayerNormEps);
-        _act = Activations.Get(c.HiddenAct);
+        dense = nn.Linear(c.HiddenSize, c.EmbeddingSize);
+        LayerNorm = nn.LayerNorm([c.EmbeddingSize], c.LayerNormEps);
+        _act = Activations.Get(c.ModelType == "electra" ? "gelu" : c.HiddenAct);
         RegisterComponents();
     }
 

@@ -5,7 +5,9 @@ using static TorchSharp.torch;
 namespace PhaseTune.Models;
 
 /// <summary>The masked-LM head of an encoder's family, named as HF names it (`cls` for BERT, `lm_head` for RoBERTa),
-/// its decoder tied to the word embeddings. A pretrained checkpoint's head travels with the encoder as
+/// its decoder tied to the word embeddings. DistilBERT's (vocab_transform, vocab_layer_norm, vocab_projector) and
+/// ELECTRA's (generator_predictions, generator_lm_head) compute what BERT's does and are held as BERT's, under `cls`;
+/// ModelFiles.CheckpointNames maps their keys. A pretrained checkpoint's head travels with the encoder as
 /// <see cref="BertModel.MaskedLmHead"/> tensors keyed like the head module's own state.</summary>
 public static class MaskedLmHead
 {

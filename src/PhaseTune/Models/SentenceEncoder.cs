@@ -14,6 +14,8 @@ public sealed class SentenceEncoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
 
     public SentenceEncoder(BertModel encoder, PoolingMode pooling, bool normalize = false) : base(nameof(SentenceEncoder))
     {
+        if (pooling == PoolingMode.Pooler && !encoder.Config.HasPooler)
+            throw new NotSupportedException($"{encoder.Config.ModelType} has no pooler; pool with cls, mean or max");
         this.encoder = encoder;
         Pooling = pooling;
         Normalize = normalize;

@@ -92,6 +92,29 @@ public class OnnxExportTests
         AssertClose(Torch(encoder, b), values, $"{fixture} {pooling}");
     }
 
+    [Theory]
+    [InlineData("tiny-distilbert", "cls")]
+    [InlineData("tiny-distilbert", "mean")]
+    [InlineData("tiny-electra", "mean")]
+    [InlineData("tiny-electra", "max")]
+    public void DistilBertAndElectraMatchTorchSharp(string fixture, string pooling)
+    {
+        var loaded = ModelDirectory.Load(Paths.RepoFixture(fixture));
+        var encoder = new SentenceEncoder(loaded.Model, Pooling.Parse(pooling));
+        string path = Path.Combine(Paths.TempDir(), "encoder.onnx");
+        OnnxExport.Encoder(encoder, path);
+
+        var b = Batch(loaded.Tokenizer, Texts);
+        AssertPadded(b);
+        using var session = Session(path);
+        // DistilBERT has no token types; ELECTRA's pair row (last) needs them
+        string[] inputs = fixture == "tiny-electra" ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
+        Assert.Equal(inputs, session.InputNames);
+        Assert.Equal(fixture[5..], session.ModelMetadata.CustomMetadataMap["model_type"]);
+        AssertClose(Torch(encoder, b), Onnx(session, b)["sentence_embedding"].Values, $"{fixture} {pooling}");
+        Assert.Throws<NotSupportedException>(() => new SentenceEncoder(loaded.Model, PoolingMode.Pooler));   // neither has a pooler
+    }
+
     [Fact]
     public void TokenTypesReachTheGraph()
     {

@@ -4,8 +4,9 @@ using DataType = PhaseTune.ModelFiles.Onnx.Proto.TensorProto.Types.DataType;
 
 namespace PhaseTune.ModelFiles.Onnx;
 
-/// <summary>A <see cref="SentenceEncoder"/>'s eval-mode forward in ONNX: BertModel (HF's math, weights under HF's
-/// keys) → pooling → projection → L2 normalisation, as PhaseTune computes each.</summary>
+/// <summary>A <see cref="SentenceEncoder"/>'s eval-mode forward in ONNX: BertModel (HF's math, weights under its
+/// state_dict keys; DistilBERT without token types, ELECTRA with its embeddings projection) → pooling → projection →
+/// L2 normalisation, as PhaseTune computes each.</summary>
 internal static class EncoderGraph
 {
     /// <summary>The state_dict keys the graph reads: the encoder's HF keys and `projection.*`.</summary>
@@ -27,13 +28,14 @@ internal static class EncoderGraph
         // a one-row type table (RoBERTa's) has nothing to choose: every token gets row 0, as PhaseTune's types are then all 0
         string? types = c.TypeVocabSize > 1 ? g.Input("token_type_ids", DataType.Int64, "batch", "sequence") : null;
 
-        var x = Embeddings(g, c, ids, types);                                                   // (B, T, H)
+        var x = Embeddings(g, c, ids, types);                                                   // (B, T, E)
         // additive mask as BertModel.ExtendedMask: 0 on tokens, float32's min on padding keys
         var pad = g.Op("Sub", g.Scalar(1f), g.Op("Cast", [mask], Int("to", (long)DataType.Float)));
         var ext = g.Op("Unsqueeze", g.Op("Mul", pad, g.Scalar(float.MinValue)), g.Vector(1, 2)); // (B, 1, 1, T)
         var bt = g.Op("Shape", ids);                                                            // [B, T]
         // the layers run on (B·T, H) rows, so every linear map is one 2-D product with its bias (a Gemm to a runtime)
-        x = g.Op("Reshape", x, g.Vector(-1, c.HiddenSize));                                    // (B·T, H)
+        x = g.Op("Reshape", x, g.Vector(-1, c.EmbeddingSize));                                 // (B·T, E)
+        if (c.ProjectsEmbeddings) x = g.Linear(x, "embeddings_project");                       // (B·T, H)
         for (int i = 0; i < c.NumHiddenLayers; i++) x = Layer(g, c, $"encoder.layer.{i}.", x, ext, bt);
         x = g.Op("Reshape", x, g.Op("Concat", [bt, g.Vector(c.HiddenSize)], Int("axis", 0)));  // (B, T, H)
 
@@ -45,7 +47,7 @@ internal static class EncoderGraph
             : pooled;
     }
 
-    /// <returns>(B, T, H): LayerNorm(word + position + token type)</returns>
+    /// <returns>(B, T, E): LayerNorm(word + position + token type, where the architecture has token types)</returns>
     static string Embeddings(OnnxGraph g, EncoderConfig c, string ids, string? types)
     {
         var word = g.Op("Gather", g.Weight("embeddings.word_embeddings.weight"), ids);          // (B, T, H)
@@ -61,9 +63,10 @@ internal static class EncoderGraph
             var t = g.Op("Gather", [g.Op("Shape", ids), g.Scalar(1L)], Int("axis", 0));         // T, a scalar
             positions = g.Op("Range", g.Scalar(0L), t, g.Scalar(1L));                             // (T), broadcast over B
         }
-        var position = g.Op("Gather", g.Weight("embeddings.position_embeddings.weight"), positions);
-        var type = g.Op("Gather", g.Weight("embeddings.token_type_embeddings.weight"), types ?? g.Scalar(0L));   // (B, T, H) or (H)
-        return g.LayerNorm(g.Op("Add", g.Op("Add", word, position), type), "embeddings.LayerNorm", c.LayerNormEps);
+        var sum = g.Op("Add", word, g.Op("Gather", g.Weight("embeddings.position_embeddings.weight"), positions));
+        if (c.TypeVocabSize > 0)
+            sum = g.Op("Add", sum, g.Op("Gather", g.Weight("embeddings.token_type_embeddings.weight"), types ?? g.Scalar(0L)));   // + (B, T, E) or (E)
+        return g.LayerNorm(sum, "embeddings.LayerNorm", c.LayerNormEps);
     }
 
     /// <summary>One BertLayer: self-attention → residual LayerNorm → intermediate → residual LayerNorm.</summary>

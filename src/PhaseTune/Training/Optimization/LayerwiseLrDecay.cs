@@ -5,8 +5,8 @@ namespace PhaseTune.Training.Optimization;
 
 /// <summary>Layer-wise learning-rate decay (Howard and Ruder 2018, "Universal Language Model Fine-tuning";
 /// Sun et al. 2019, "How to Fine-Tune BERT for Text Classification?"): the top encoder layer trains at lr, each
-/// layer below at lr × decay^(distance from the top), the embeddings lowest at lr × decay^L. Parameters above the
-/// layers (pooler, projection) count as the top.</summary>
+/// layer below at lr × decay^(distance from the top), the embeddings (and ELECTRA's projection of them) lowest at
+/// lr × decay^L. Parameters above the layers (pooler, projection) count as the top.</summary>
 public static partial class LayerwiseLrDecay
 {
     [GeneratedRegex(@"(?:^|\.)layer\.(\d+)\.")]
@@ -17,7 +17,7 @@ public static partial class LayerwiseLrDecay
     {
         var m = LayerIndex().Match(name);
         if (m.Success) return layers - 1 - int.Parse(m.Groups[1].Value);
-        return name.Contains("embeddings.") ? layers : 0;
+        return name.Contains("embeddings.") || name.Contains("embeddings_project.") ? layers : 0;
     }
 
     public static List<ParameterGroup> Groups(string prefix, IEnumerable<(string Name, Parameter Param)> named, int layers,
