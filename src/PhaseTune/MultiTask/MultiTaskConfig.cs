@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
@@ -54,12 +55,13 @@ public sealed record MultiTaskConfig
         string Abs(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(dir, p));
         c = c with
         {
-            Model = c.Model.StartsWith("scratch:") ? c.Model : Abs(c.Model),
+            // a Hub name stays one unless a folder of that name lies beside the config file
+            Model = c.Model.StartsWith("scratch:") || !Path.Exists(Abs(c.Model)) && HubModelName.TryParse(c.Model, out _) ? c.Model : Abs(c.Model),
             Vocab = c.Vocab is null ? null : Abs(c.Vocab),
             Tasks = c.Tasks.Select(t => t with { Data = Abs(t.Data) }).ToArray(),
         };
         // a checkpoint's sentence pipeline is the default of what the file leaves out
-        if (!c.Model.StartsWith("scratch:") && Directory.Exists(c.Model))
+        if (!c.Model.StartsWith("scratch:") && Directory.Exists(ModelLocator.Locate(c.Model)))
         {
             var p = ModelDirectory.ReadPipeline(c.Model);
             c = c with
