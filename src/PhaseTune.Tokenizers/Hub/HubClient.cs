@@ -125,6 +125,12 @@ public sealed class HubClient : IDisposable
                 output.Flush(flushToDisk: true);
                 if (have < file.Size) throw new IOException($"the connection closed after {have} of {file.Size} bytes");
             }
+            catch (HubException e) when (e.Unreachable)
+            {
+                long kept = File.Exists(partial) ? new FileInfo(partial).Length : 0;
+                throw new HubException($"{name}: downloading {file.File} stopped at {kept} of {file.Size} bytes ({e.Message}); " +
+                    $"the partial file {partial} is kept and the next run continues from it", e, unreachable: true);
+            }
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException || e is IOException and not HubException)
             {
                 long kept = File.Exists(partial) ? new FileInfo(partial).Length : 0;
