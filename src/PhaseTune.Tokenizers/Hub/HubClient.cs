@@ -194,7 +194,9 @@ public sealed class HubClient : IDisposable
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
                 request.Dispose();
-                if (++failures > _options.MaxRetries)
+                // no connection at all is most likely being offline: said after two quick retries, not after a minute of them
+                bool noConnection = e is HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError };
+                if (++failures > (noConnection ? Math.Min(2, _options.MaxRetries) : _options.MaxRetries))
                     throw new HubException($"cannot reach {_options.Endpoint} ({e.Message})", e, unreachable: true);
                 Thread.Sleep(Backoff(failures));
                 continue;

@@ -57,7 +57,8 @@ public static class ModelLocator
         catch (HubException e) when (e.Unreachable)
         {
             string? cached = Cached(cache, out _);
-            throw new HubException($"{e.Message}. The Hub cannot be reached (offline?); " + (cached is null
+            string detail = e.Message.StartsWith($"{name}: ", StringComparison.Ordinal) ? e.Message[(name.ToString().Length + 2)..] : e.Message;
+            throw new HubException($"{name}: no local folder of that name, and the Hub cannot be reached (offline?): {detail}; " + (cached is null
                 ? $"no whole copy of {name} is in the cache {options.CacheDir}"
                 : $"a cached copy of {name} exists ({cached}): set HF_HUB_OFFLINE=1 to use it"), e, unreachable: true);
         }
