@@ -6,8 +6,8 @@ namespace PhaseTune.Hub;
 
 /// <summary>Which of a repository's files a model needs: config.json; the weights (model.safetensors, else its
 /// index and the shards the index names, else pytorch_model.bin the same way; never ONNX, Flax or TF copies);
-/// the tokenizer files; and for sentence-transformers modules.json, its configs and each module folder's config.json,
-/// the Transformer module's folder by the same rules as the root. Paths are the Hub's (`/`-separated).</summary>
+/// the tokenizer files; for sentence-transformers modules.json, its configs and each module folder's config.json,
+/// the Transformer module's folder by the same rules as the root; and a PhaseTune classifier's head and labels. Paths are the Hub's (`/`-separated).</summary>
 public static class HubFileSelection
 {
     public static readonly string[] TokenizerFiles =
@@ -16,6 +16,9 @@ public static class HubFileSelection
 
     static readonly string[] SentenceTransformersFiles = ["modules.json", "config_sentence_transformers.json", "sentence_bert_config.json"];
 
+    /// <summary>What a saved PhaseTune classifier adds to an encoder (`eval` and `predict` read them).</summary>
+    static readonly string[] ClassifierFiles = ["labels.json", "head.safetensors", "training_config.json"];
+
     /// <summary>The files to fetch, in the order they are needed (the JSON files that decide the rest come first).</summary>
     /// <param name="listed">every file the repository has at the revision</param>
     /// <param name="read">the text of a listed file (downloading it first, for a remote repository)</param>
@@ -23,7 +26,7 @@ public static class HubFileSelection
     {
         var files = new List<string>();
         void Add(string f) { if (listed.Contains(f) && !files.Contains(f)) files.Add(f); }
-        foreach (var f in SentenceTransformersFiles) Add(f);
+        foreach (var f in SentenceTransformersFiles.Concat(ClassifierFiles)) Add(f);
         var (transformer, configured) = Modules(listed.Contains, read);
         foreach (var folder in configured) Add(Join(folder, "config.json"));
         Add(Join(transformer, "config.json"));

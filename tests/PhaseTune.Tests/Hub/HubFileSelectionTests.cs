@@ -44,6 +44,17 @@ public class HubFileSelectionTests
     }
 
     [Fact]
+    public void APhaseTuneClassifierBringsItsHeadAndLabels()
+    {
+        var repo = new Dictionary<string, string>
+        {
+            ["config.json"] = "{}", ["vocab.txt"] = "", ["model.safetensors"] = "", ["head.safetensors"] = "", ["labels.json"] = "{}",
+            ["training_config.json"] = "{}", ["plots/loss.png"] = "", ["README.md"] = "",
+        };
+        Assert.Equal(["labels.json", "head.safetensors", "training_config.json", "config.json", "vocab.txt", "model.safetensors"], Select(repo));
+    }
+
+    [Fact]
     public void PytorchWeightsComeOnlyWithoutSafetensors()
     {
         var repo = new Dictionary<string, string>
