@@ -91,7 +91,11 @@ public sealed class HubClient : IDisposable
         {
             long have = File.Exists(partial) ? new FileInfo(partial).Length : 0;
             if (have > file.Size) { File.Delete(partial); have = 0; }
-            if (have == file.Size) break;
+            if (have == file.Size)
+            {
+                if (have == 0) File.Create(partial).Dispose();   // an empty file has no body to wait for
+                break;
+            }
             long before = have;
             try
             {

@@ -16,7 +16,7 @@ public class HubDownloadTests
     static readonly Dictionary<string, byte[]> Extras = new()
     {
         ["onnx/model.onnx"] = new byte[100], ["tf_model.h5"] = new byte[10], ["flax_model.msgpack"] = new byte[10],
-        ["0_Transformer/pytorch_model.bin"] = new byte[50], ["README.md"] = "# tiny"u8.ToArray(),
+        ["0_Transformer/pytorch_model.bin"] = new byte[50], ["README.md"] = "# tiny"u8.ToArray(), ["0_Transformer/added_tokens.json"] = [],
     };
 
     static FakeHub Hub(int port = 0) => new FakeHub(port).Add(Repo, Paths.Fixture("tiny-bert-st"), Extras);
@@ -48,7 +48,7 @@ public class HubDownloadTests
         Assert.Equal(Path.Combine(repoDir, "snapshots", FakeHub.Commit), snapshot);
         Assert.Equal(FakeHub.Commit, File.ReadAllText(Path.Combine(repoDir, "refs", "main")));
         var files = Directory.EnumerateFiles(snapshot, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(snapshot, f).Replace('\\', '/')).Order().ToList();
-        Assert.Equal(["0_Transformer/config.json", "0_Transformer/model.safetensors", "0_Transformer/sentence_bert_config.json",
+        Assert.Equal(["0_Transformer/added_tokens.json", "0_Transformer/config.json", "0_Transformer/model.safetensors", "0_Transformer/sentence_bert_config.json",
             "0_Transformer/tokenizer_config.json", "0_Transformer/vocab.txt", "1_Pooling/config.json", "config_sentence_transformers.json", "modules.json"], files);
         foreach (var f in files)
         {
