@@ -45,7 +45,8 @@ public sealed record MultiTaskConfig
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads TOML or JSON; relative data, model and vocab paths are taken from the config file's folder.</summary>
-    public static MultiTaskConfig Load(string path)
+    /// <param name="hub">how a Hub model name resolves (default: <see cref="ModelLocator.Defaults"/>)</param>
+    public static MultiTaskConfig Load(string path, HubOptions? hub = null)
     {
         MultiTaskConfig c;
         var json = ConfigFile.Read(path);
@@ -61,9 +62,12 @@ public sealed record MultiTaskConfig
             Tasks = c.Tasks.Select(t => t with { Data = Abs(t.Data) }).ToArray(),
         };
         // a checkpoint's sentence pipeline is the default of what the file leaves out
-        if (!c.Model.StartsWith("scratch:") && Directory.Exists(ModelLocator.Locate(c.Model)))
+        string folder;
+        try { folder = ModelLocator.Locate(c.Model, hub); }
+        catch (HubException e) { throw new HubException($"{path}: model: {e.Message}", e, e.Unreachable); }
+        if (!c.Model.StartsWith("scratch:") && Directory.Exists(folder))
         {
-            var p = ModelDirectory.ReadPipeline(c.Model);
+            var p = ModelDirectory.ReadPipeline(folder);
             c = c with
             {
                 Pooling = json.ContainsKey("pooling") ? c.Pooling : p.PoolingName ?? c.Pooling,
