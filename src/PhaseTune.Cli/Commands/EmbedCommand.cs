@@ -12,7 +12,7 @@ public static class EmbedCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "HF or sentence-transformers model directory, or an export folder (phasetune export)", Required = true };
+        var model = new Option<string>("--model") { Description = "HF or sentence-transformers model directory, a Hub model org/name[@revision], or an export folder (phasetune export)", Required = true };
         var input = new Option<string>("--input") { Description = "UTF-8 text file, one text per line", Required = true };
         var output = new Option<string>("--output") { Description = "JSONL file to write", Required = true };
         var pooling = new Option<string?>("--pooling") { Description = "cls|mean|max|pooler (default: the model's sentence-transformers pooling, else cls)" };

@@ -14,7 +14,7 @@ public static class EvalCommand
 {
     public static Command CreateEval()
     {
-        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model), or its export folder (phasetune export)" };
+        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model), its export folder (phasetune export), or a Hub model org/name[@revision]" };
         var data = new Option<string>("--data") { Required = true, Description = "a labelled file, or a directory (its test file, else dev)" };
         var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
         var labelColumn = new Option<string>("--label-column") { DefaultValueFactory = _ => "label" };
@@ -36,7 +36,7 @@ public static class EvalCommand
 
     public static Command CreatePredict()
     {
-        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model), or its export folder (phasetune export)" };
+        var model = new Option<string>("--model") { Required = true, Description = "a trained model directory (DIR/model), its export folder (phasetune export), or a Hub model org/name[@revision]" };
         var input = new Option<string>("--input") { Required = true, Description = "text lines, or JSONL/CSV/TSV/Parquet with a text column" };
         var output = new Option<string>("--output") { Required = true, Description = "JSONL output" };
         var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };

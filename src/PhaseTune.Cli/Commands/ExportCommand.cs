@@ -9,7 +9,7 @@ public static class ExportCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Required = true, Description = "a trained classifier (DIR/model) or an encoder directory" };
+        var model = new Option<string>("--model") { Required = true, Description = "a trained classifier (DIR/model), an encoder directory, or a Hub model org/name[@revision]" };
         var outDir = new Option<string>("--out") { Required = true, Description = "output directory (model.onnx, tokenizer files, labels.json, export.json)" };
         var format = new Option<string>("--format") { DefaultValueFactory = _ => "onnx", Description = "onnx" };
         var quantize = new Option<string>("--quantize") { DefaultValueFactory = _ => "none", Description = "none|int8: dynamic int8 quantization of the transformer layers' linear maps" };

@@ -11,7 +11,7 @@ public static class FillMaskCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Required = true, Description = "a model directory with a masked-LM head" };
+        var model = new Option<string>("--model") { Required = true, Description = "a model directory or Hub model org/name[@revision] with a masked-LM head" };
         var input = new Option<string>("--input") { Required = true, Description = "UTF-8 text, one text per line, each with the mask token ([MASK] or <mask>)" };
         var output = new Option<string>("--output") { Required = true, Description = "JSONL: {\"text\", \"predictions\": [[{\"token_id\", \"token\", \"score\"}, ...] per mask]}" };
         var topK = new Option<int>("--top-k") { DefaultValueFactory = _ => 5, Description = "predictions per mask" };

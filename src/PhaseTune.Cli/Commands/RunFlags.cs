@@ -11,7 +11,7 @@ namespace PhaseTune.Cli.Commands;
 /// config flags declared from <see cref="ConfigOptions"/>. Parsing only; resolution is the library's.</summary>
 public sealed class RunFlags
 {
-    public readonly Option<string> Model = new("--model") { Required = true, Description = "model directory, or scratch:tiny|mini|small|minilm" };
+    public readonly Option<string> Model = new("--model") { Required = true, Description = "model directory, a Hub model org/name[@revision], or scratch:tiny|mini|small|minilm" };
     public readonly Option<string?> Vocab = new("--vocab") { Description = "vocab.txt (or tokenizer directory) for scratch models" };
     public readonly Option<string?> Config = new("--config") { Description = "TOML or JSON config file (flags override it)" };
     public readonly Option<bool> Quiet = new("--quiet") { Description = "no progress output" };

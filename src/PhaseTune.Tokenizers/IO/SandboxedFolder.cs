@@ -12,7 +12,16 @@ public sealed class SandboxedFolder
     {
         if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: model directory not found");
         Path = path;
-        _real = PathGuard.RealPath(path);
+        _real = HubRepository(PathGuard.RealPath(path));
+    }
+
+    /// <summary>A Hub cache snapshot (`models--org--name/snapshots/&lt;commit&gt;`) holds links to its repository's
+    /// `blobs/`, so there the repository folder is the boundary.</summary>
+    static string HubRepository(string real)
+    {
+        string? snapshots = System.IO.Path.GetDirectoryName(real), repo = snapshots is null ? null : System.IO.Path.GetDirectoryName(snapshots);
+        return repo is not null && System.IO.Path.GetFileName(snapshots) == "snapshots" && System.IO.Path.GetFileName(repo).StartsWith("models--", StringComparison.Ordinal)
+            ? repo : real;
     }
 
     /// <summary>The path of <paramref name="relative"/> in the folder (it need not exist); an absolute path, or one

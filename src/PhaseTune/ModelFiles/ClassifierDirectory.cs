@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 using PhaseTune.Models;
 using static TorchSharp.torch;
@@ -31,6 +32,7 @@ public static class ClassifierDirectory
 
     public static TextClassifier Load(string directory)
     {
+        directory = ModelLocator.Locate(directory);
         var folder = new SandboxedFolder(directory);
         string labelsPath = folder.File("labels.json");
         if (!File.Exists(labelsPath)) throw new FileNotFoundException($"{directory}: not a PhaseTune classifier (no labels.json)");

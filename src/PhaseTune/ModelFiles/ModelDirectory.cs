@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 using PhaseTune.Models;
 using PhaseTune.Text;
@@ -14,7 +15,7 @@ public static class ModelDirectory
 {
     public static LoadedEncoder Load(string directory)
     {
-        var folder = new SandboxedFolder(directory);
+        var folder = new SandboxedFolder(ModelLocator.Locate(directory));
         var (hf, poolingDir, normalize) = Resolve(folder);
         var config = EncoderConfig.Load(hf.File("config.json"));
         var file = CheckpointFiles.Open(hf);
@@ -71,7 +72,7 @@ public static class ModelDirectory
     /// <summary>The checkpoint's sentence pipeline, read without loading any weights (for a run's defaults).</summary>
     public static SentencePipeline ReadPipeline(string directory)
     {
-        var (hf, poolingDir, normalize) = Resolve(new SandboxedFolder(directory));
+        var (hf, poolingDir, normalize) = Resolve(new SandboxedFolder(ModelLocator.Locate(directory)));
         var pooling = poolingDir is null ? (PoolingMode?)null : ReadPooling(poolingDir.File("config.json"));
         return new SentencePipeline(pooling, normalize, ReadMaxSeqLength(hf));
     }
@@ -92,7 +93,7 @@ public static class ModelDirectory
     /// <summary>The folders of a model directory's transformer and pooling modules, and whether it normalises.</summary>
     public static (string Transformer, string? Pooling, bool Normalize) Layout(string directory)
     {
-        var (hf, pooling, normalize) = Resolve(new SandboxedFolder(directory));
+        var (hf, pooling, normalize) = Resolve(new SandboxedFolder(ModelLocator.Locate(directory)));
         return (hf.Path, pooling?.Path, normalize);
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
@@ -44,7 +45,8 @@ public sealed record MultiTaskConfig
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 
     /// <summary>Reads TOML or JSON; relative data, model and vocab paths are taken from the config file's folder.</summary>
-    public static MultiTaskConfig Load(string path)
+    /// <param name="hub">how a Hub model name resolves (default: <see cref="ModelLocator.Defaults"/>)</param>
+    public static MultiTaskConfig Load(string path, HubOptions? hub = null)
     {
         MultiTaskConfig c;
         var json = ConfigFile.Read(path);
@@ -54,14 +56,18 @@ public sealed record MultiTaskConfig
         string Abs(string p) => Path.IsPathRooted(p) ? p : Path.GetFullPath(Path.Combine(dir, p));
         c = c with
         {
-            Model = c.Model.StartsWith("scratch:") ? c.Model : Abs(c.Model),
+            // a Hub name stays one unless a folder of that name lies beside the config file
+            Model = c.Model.StartsWith("scratch:") || !Path.Exists(Abs(c.Model)) && HubModelName.TryParse(c.Model, out _) ? c.Model : Abs(c.Model),
             Vocab = c.Vocab is null ? null : Abs(c.Vocab),
             Tasks = c.Tasks.Select(t => t with { Data = Abs(t.Data) }).ToArray(),
         };
         // a checkpoint's sentence pipeline is the default of what the file leaves out
-        if (!c.Model.StartsWith("scratch:") && Directory.Exists(c.Model))
+        string folder;
+        try { folder = ModelLocator.Locate(c.Model, hub); }
+        catch (HubException e) { throw new HubException($"{path}: model: {e.Message}", e, e.Unreachable); }
+        if (!c.Model.StartsWith("scratch:") && Directory.Exists(folder))
         {
-            var p = ModelDirectory.ReadPipeline(c.Model);
+            var p = ModelDirectory.ReadPipeline(folder);
             c = c with
             {
                 Pooling = json.ContainsKey("pooling") ? c.Pooling : p.PoolingName ?? c.Pooling,

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 
 namespace PhaseTune.Reports;
@@ -69,7 +70,9 @@ public static class ModelCard
         sb.AppendLine("pipeline_tag: text-classification");
         sb.AppendLine("tags:");
         foreach (var t in new[] { "phasetune", "text-classification", modelType, string.Join("+", phases) }) sb.AppendLine($"- {Q(t)}");
-        if (baseModel is not null && !baseModel.StartsWith("scratch:")) sb.AppendLine($"base_model: {Q(Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel)))}");
+        // a Hub model is named by its repository id, as the Hub links base models; a folder by its name
+        if (baseModel is not null && !baseModel.StartsWith("scratch:"))
+            sb.AppendLine($"base_model: {Q(!Path.Exists(baseModel) && HubModelName.TryParse(baseModel, out var hub) ? hub.Repo : Path.GetFileName(Path.TrimEndingDirectorySeparator(baseModel)))}");
         if (dataset is not null) sb.AppendLine($"datasets:\n- {Q(dataset)}");
         sb.AppendLine("metrics:\n- accuracy\n- f1");
         sb.AppendLine("model-index:");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
 using PhaseTune.Models;
@@ -43,8 +44,9 @@ public static partial class ConfigResolver
             },
             _ => throw new ArgumentException($"unknown preset '{preset}' (pretrained, scratch)"),
         };
-        if (model.StartsWith("scratch:", StringComparison.Ordinal) || !Directory.Exists(model)) return c;
-        var p = ModelDirectory.ReadPipeline(model);
+        string folder = ModelLocator.Locate(model);
+        if (folder.StartsWith("scratch:", StringComparison.Ordinal) || !Directory.Exists(folder)) return c;
+        var p = ModelDirectory.ReadPipeline(folder);
         return c with
         {
             Pooling = p.PoolingName ?? c.Pooling,

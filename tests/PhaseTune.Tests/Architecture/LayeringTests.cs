@@ -11,7 +11,7 @@ namespace PhaseTune.Tests.Architecture;
 public class LayeringTests
 {
     public static readonly string[] Layers =
-        ["IO", "Text", "Inference", "Data", "Models", "ModelFiles", "Evaluation", "Baselines", "Losses", "Augmentation", "Training", "Phases", "MultiTask", "Reports", "Runs", "Benchmarks"];
+        ["IO", "Hub", "Text", "Inference", "Data", "Models", "ModelFiles", "Evaluation", "Baselines", "Losses", "Augmentation", "Training", "Phases", "MultiTask", "Reports", "Runs", "Benchmarks"];
 
     /// <summary>Every library project's folder: src/PhaseTune and src/PhaseTune.X, the CLI excepted.</summary>
     static IEnumerable<string> Libraries => Directory.EnumerateDirectories(Path.Combine(Paths.RepoRoot, "src"), "PhaseTune*")

@@ -9,9 +9,15 @@ public static class CliRunner
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug",
         "net10.0", "phasetune.dll");
 
-    public static (int Code, string Stdout, string Stderr) Run(params string[] args)
+    public static (int Code, string Stdout, string Stderr) Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+
+    /// <summary>Runs with <paramref name="environment"/> set in the child's environment (null removes a variable), so the
+    /// test process's own environment never changes.</summary>
+    public static (int Code, string Stdout, string Stderr) Run(IReadOnlyDictionary<string, string?> environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var (key, value) in environment)
+            if (value is null) psi.Environment.Remove(key); else psi.Environment[key] = value;
         psi.ArgumentList.Add(Dll);
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PhaseTune.Hub;
 using PhaseTune.IO;
 using PhaseTune.Models;
 using PhaseTune.Text;
@@ -22,6 +23,7 @@ public static class OnnxDirectory
     {
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any() && !File.Exists(Path.Combine(outDir, ManifestFile)))
             throw new IOException($"{outDir}: exists and is not an export folder (no {ManifestFile}); export into a new or empty folder");
+        modelDir = ModelLocator.Locate(modelDir);
         var folder = new SandboxedFolder(modelDir);
         string labelsPath = folder.File("labels.json");
         if (File.Exists(labelsPath) && JsonNode.Parse(File.ReadAllText(labelsPath))?["model"]?.GetValue<string>() is string kind)
