@@ -21,7 +21,7 @@ if readelf -d "$lib" | grep -q "$shim"; then exit 0; fi   # already repaired
 
 for tool in patchelf cc readelf; do
   if ! command -v "$tool" >/dev/null; then
-    echo "error PT0001: $lib needs repair for this libstdc++ (no GLIBCXX_3.4.32) but '$tool' is missing; run: bash build/bootstrap.sh" >&2
+    echo "error PT0001: $lib needs repair for this libstdc++ (no GLIBCXX_3.4.32) but '$tool' is missing; install patchelf, gcc and binutils (Debian: apt-get install patchelf gcc binutils; in this repository: bash build/bootstrap.sh)" >&2
     exit 1
   fi
 done
