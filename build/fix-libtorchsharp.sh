@@ -10,8 +10,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 sym=_ZSt21ios_base_library_initv
 shim=libphasetune_iosinit.so
 
-lib=$(find "$out" -name libLibTorchSharp.so -path '*linux-x64*' -print -quit 2>/dev/null || true)
-[ -z "$lib" ] && lib=$(find "$out" -maxdepth 1 -name libLibTorchSharp.so -print -quit)
+# where a portable build puts it, else a linux-x64 build; never a copy in a subfolder such as publish/ (a tool
+# package publishes into bin/CONFIG/TFM/publish), which its own publish step repairs
+lib=
+for candidate in "$out/runtimes/linux-x64/native/libLibTorchSharp.so" "$out/libLibTorchSharp.so"; do
+  if [ -f "$candidate" ]; then lib=$candidate; break; fi
+done
 [ -n "$lib" ] || exit 0
 
 bash "$here/host-needs-repair.sh" || exit 0
