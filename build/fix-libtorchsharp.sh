@@ -10,8 +10,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 sym=_ZSt21ios_base_library_initv
 shim=libphasetune_iosinit.so
 
-lib=$(find "$out" -name libLibTorchSharp.so -path '*linux-x64*' -print -quit 2>/dev/null || true)
-[ -z "$lib" ] && lib=$(find "$out" -maxdepth 1 -name libLibTorchSharp.so -print -quit)
+# where a portable build puts it, else a linux-x64 build; never a copy in a subfolder such as publish/ (a tool
+# package publishes into bin/CONFIG/TFM/publish), which its own publish step repairs
+lib=
+for candidate in "$out/runtimes/linux-x64/native/libLibTorchSharp.so" "$out/libLibTorchSharp.so"; do
+  if [ -f "$candidate" ]; then lib=$candidate; break; fi
+done
 [ -n "$lib" ] || exit 0
 
 bash "$here/host-needs-repair.sh" || exit 0
@@ -21,7 +25,7 @@ if readelf -d "$lib" | grep -q "$shim"; then exit 0; fi   # already repaired
 
 for tool in patchelf cc readelf; do
   if ! command -v "$tool" >/dev/null; then
-    echo "error PT0001: $lib needs repair for this libstdc++ (no GLIBCXX_3.4.32) but '$tool' is missing; run: bash build/bootstrap.sh" >&2
+    echo "error PT0001: $lib needs repair for this libstdc++ (no GLIBCXX_3.4.32) but '$tool' is missing; install patchelf, gcc and binutils (Debian: apt-get install patchelf gcc binutils; in this repository: bash build/bootstrap.sh)" >&2
     exit 1
   fi
 done

@@ -5,7 +5,7 @@ namespace PhaseTune.Inference;
 /// <summary>Sentence embeddings from an export folder (an encoder's or a classifier's: both output
 /// sentence_embedding), computed by OnnxRuntime exactly as the model's pooling and normalisation define them.
 /// Thread-safe; dispose to free the session.</summary>
-public sealed class OnnxEmbedder : IDisposable
+public sealed class OnnxEmbedder : ITextEmbedder
 {
     readonly OnnxModel _model;
 

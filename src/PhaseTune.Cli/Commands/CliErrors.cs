@@ -13,6 +13,11 @@ public static class CliErrors
             Console.Error.WriteLine($"phasetune: error: {OneLine(e.Message)}");
             return 1;
         }
+        catch (OperationCanceledException e)
+        {
+            Console.Error.WriteLine($"phasetune: {OneLine(e.Message)}");
+            return 130;
+        }
     }
 
     static string OneLine(string s) => s.ReplaceLineEndings(" ");

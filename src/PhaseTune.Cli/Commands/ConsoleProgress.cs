@@ -1,63 +1,79 @@
+using Microsoft.Extensions.Logging;
+using PhaseTune.Runs;
 using PhaseTune.Training;
 using Spectre.Console;
 
 namespace PhaseTune.Cli.Commands;
 
-/// <summary>Per-phase progress bars (ETA, loss, lr) on a terminal; plain lines when output is redirected.</summary>
+/// <summary>The console as one consumer of a run's progress reports and log messages: per-phase progress bars (ETA,
+/// loss, lr) on a terminal, plain lines when output is redirected, nothing with --quiet.</summary>
 public static class ConsoleProgress
 {
-    public static T Run<T>(bool quiet, Func<ITrainingObserver, T> body)
+    public static T Run<T>(bool quiet, Func<IProgress<TrainingProgress>?, ILogger<PhaseTuner>?, T> body)
     {
-        if (quiet) return body(SilentObserver.Instance);
+        if (quiet) return body(null, null);
         if (Console.IsErrorRedirected || !AnsiConsole.Profile.Capabilities.Interactive)
-            return body(new PlainObserver());
+            return body(new PlainProgress(), new LineLogger(Console.Error.WriteLine));
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         return console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
-            .Start(ctx => body(new BarObserver(ctx, console)));
+            .Start(ctx => body(new BarProgress(ctx), new LineLogger(text => console.MarkupLine(Markup.Escape(text)))));
     }
 
-    sealed class BarObserver(ProgressContext ctx, IAnsiConsole console) : ITrainingObserver
+    /// <summary>The same consumers for the runs that report to an <see cref="ITrainingObserver"/>.</summary>
+    public static T Run<T>(bool quiet, Func<ITrainingObserver, T> body) => Run(quiet, (progress, logger) => body(new ProgressObserver(progress, logger)));
+
+    sealed class LineLogger(Action<string> write) : ILogger<PhaseTuner>
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) write(formatter(state, exception));
+        }
+    }
+
+    sealed class BarProgress(ProgressContext ctx) : IProgress<TrainingProgress>
     {
         ProgressTask? _task;
-        public void PhaseStarted(string phase, long totalSteps, long doneSteps)
+        public void Report(TrainingProgress p)
         {
-            _task = ctx.AddTask(phase, maxValue: Math.Max(1, totalSteps));
-            _task.Value = doneSteps;
+            if (p.PhaseFinished)
+            {
+                if (_task is null) return;
+                _task.Value = _task.MaxValue;
+                _task.Description = $"{p.Phase} done in {p.Elapsed!.Value.TotalSeconds:F0}s";
+            }
+            else if (p.Loss is null)
+            {
+                _task = ctx.AddTask(p.Phase, maxValue: Math.Max(1, p.TotalSteps));
+                _task.Value = p.Step;
+            }
+            else if (_task is not null)
+            {
+                _task.Value = p.Step;
+                _task.Description = $"{p.Phase} ep {p.Epoch} loss {p.Loss:F4} lr {p.LearningRate:E1}";
+            }
         }
-        public void Step(string phase, int epoch, long step, double loss, double lr)
-        {
-            if (_task is null) return;
-            _task.Value = step;
-            _task.Description = $"{phase} ep {epoch + 1} loss {loss:F4} lr {lr:E1}";
-        }
-        public void PhaseFinished(string phase, TimeSpan elapsed)
-        {
-            if (_task is null) return;
-            _task.Value = _task.MaxValue;
-            _task.Description = $"{phase} done in {elapsed.TotalSeconds:F0}s";
-        }
-        public void Message(string text) => console.MarkupLine(Markup.Escape(text));
     }
 
-    sealed class PlainObserver : ITrainingObserver
+    sealed class PlainProgress : IProgress<TrainingProgress>
     {
-        long _total;
         DateTime _start, _last;
-        public void PhaseStarted(string phase, long totalSteps, long doneSteps)
+        public void Report(TrainingProgress p)
         {
-            _total = totalSteps; _start = _last = DateTime.UtcNow;
-            Console.Error.WriteLine($"[{phase}] {totalSteps} steps");
-        }
-        public void Step(string phase, int epoch, long step, double loss, double lr)
-        {
+            if (p.PhaseFinished) { Console.Error.WriteLine($"[{p.Phase}] done in {p.Elapsed!.Value.TotalSeconds:F1}s"); return; }
+            if (p.Loss is null)
+            {
+                _start = _last = DateTime.UtcNow;
+                Console.Error.WriteLine($"[{p.Phase}] {p.TotalSteps} steps");
+                return;
+            }
             var now = DateTime.UtcNow;
-            if ((now - _last).TotalSeconds < 15 && step != _total) return;
+            if ((now - _last).TotalSeconds < 15 && p.Step != p.TotalSteps) return;
             _last = now;
-            double rate = step / Math.Max(1e-9, (now - _start).TotalSeconds);
-            Console.Error.WriteLine($"[{phase}] epoch {epoch + 1} step {step}/{_total} loss {loss:F4} lr {lr:E2} eta {TimeSpan.FromSeconds((_total - step) / Math.Max(rate, 1e-9)):hh\\:mm\\:ss}");
+            double rate = p.Step / Math.Max(1e-9, (now - _start).TotalSeconds);
+            Console.Error.WriteLine($"[{p.Phase}] epoch {p.Epoch} step {p.Step}/{p.TotalSteps} loss {p.Loss:F4} lr {p.LearningRate:E2} eta {TimeSpan.FromSeconds((p.TotalSteps - p.Step) / Math.Max(rate, 1e-9)):hh\\:mm\\:ss}");
         }
-        public void PhaseFinished(string phase, TimeSpan elapsed) => Console.Error.WriteLine($"[{phase}] done in {elapsed.TotalSeconds:F1}s");
-        public void Message(string text) => Console.Error.WriteLine(text);
     }
 }

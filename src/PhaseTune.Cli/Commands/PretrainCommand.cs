@@ -22,7 +22,7 @@ public static class PretrainCommand
             var data = objective.NeedsLabels() ? options.Load(config.Seed, config.LabelLevels) : options.LoadTexts();
             string dir = r.GetValue(outDir)!;
             var took = ConsoleProgress.Run(r.GetValue(flags.Quiet), console =>
-                PretrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, flags.Observer(r, console, dir).Observer));
+                PretrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, flags.Observer(r, console, dir)));
             Console.WriteLine($"{objective.Name()}: {data.Train.Count} examples in {took.TotalSeconds:F1}s; wrote {Path.Combine(dir, "model")} and {Path.Combine(dir, "log.jsonl")}");
             return 0;
         }));

@@ -35,17 +35,20 @@ public sealed class RunFlags
     }
 
     /// <summary>The progress consumer a run reports to: <paramref name="console"/>, and with --report-to tensorboard also a
-    /// <see cref="TensorBoardObserver"/> writing to DIR/tensorboard (returned, to add the results once the run ends).</summary>
-    public (ITrainingObserver Observer, TensorBoardObserver? Board) Observer(ParseResult r, ITrainingObserver console, string outDir)
+    /// <see cref="TensorBoardObserver"/> writing to DIR/tensorboard.</summary>
+    public ITrainingObserver Observer(ParseResult r, ITrainingObserver console, string outDir) =>
+        TensorBoardObserver.For(r.GetValue(ReportTo), outDir, console) ?? console;
+
+    /// <summary>The config flags given, as <see cref="TrainOptions.Settings"/> holds them.</summary>
+    public Dictionary<string, string?> Settings(ParseResult r)
     {
-        switch (r.GetValue(ReportTo))
+        var settings = new Dictionary<string, string?>();
+        foreach (var (spec, option) in _config)
         {
-            case null or "none": return (console, null);
-            case "tensorboard":
-                var board = new TensorBoardObserver(Path.Combine(outDir, "tensorboard"), console);
-                return (board, board);
-            case var other: throw new ArgumentException($"--report-to: unknown '{other}' (tensorboard, none)");
+            if (option is Option<bool> sw) { if (r.GetValue(sw)) settings[spec.Flag] = null; }
+            else if (r.GetValue((Option<string?>)option) is string text) settings[spec.Flag] = text;
         }
+        return settings;
     }
 
     /// <summary>defaults ← preset for the model ← --config ← the flags given.</summary>

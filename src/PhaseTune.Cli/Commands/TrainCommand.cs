@@ -14,18 +14,23 @@ public static class TrainCommand
         var flags = new RunFlags(cmd, [ConfigOptions.Phases, .. ConfigOptions.Run]);
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            flags.CheckOutput(r, outDir, TrainRun.Writes);
-            var config = flags.Resolve(r).ValidateClassifierRecipe(r.GetValue(flags.Config) ?? "options");
-            var data = flags.DataOptions(r).Load(config.Seed, config.LabelLevels);
             string dir = r.GetValue(outDir)!;
-            var result = ConsoleProgress.Run(r.GetValue(flags.Quiet), console =>
+            var options = new TrainOptions
             {
-                var (obs, board) = flags.Observer(r, console, dir);
-                obs.Message($"train {data.Train.Count}, dev {data.Dev.Count}{(data.DevWasSplit ? " (20 % of train)" : "")}, test {data.Test?.Count ?? 0}, {data.Labels.Count} labels; phases {Phases.PhaseKinds.Names(config.Phases)}");
-                var run = TrainRun.Run(r.GetValue(flags.Model)!, r.GetValue(flags.Vocab), data, config, dir, obs, r.GetValue(restart));
-                if (board is not null) Reports.TensorBoardSummary.Write(board, dir);
-                return run;
-            });
+                Model = r.GetValue(flags.Model)!, Vocab = r.GetValue(flags.Vocab), Data = flags.DataOptions(r), Output = dir,
+                ConfigFile = r.GetValue(flags.Config), Settings = flags.Settings(r), Restart = r.GetValue(restart), ReportTo = r.GetValue(flags.ReportTo),
+            };
+            // the first Ctrl+C stops at the next step with a checkpoint to resume from; a second one kills
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = !cancel.IsCancellationRequested; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            TrainResult result;
+            try
+            {
+                result = ConsoleProgress.Run(r.GetValue(flags.Quiet), (progress, logger) =>
+                    new PhaseTuner(logger).TrainAsync(options, progress, cancel.Token).GetAwaiter().GetResult());
+            }
+            finally { Console.CancelKeyPress -= onCancel; }
             var m = result.Test ?? result.Dev;
             Console.WriteLine($"{(result.Test is null ? "dev" : "test")}: accuracy {m.Accuracy:F4}  macro_f1 {m.MacroF1:F4}  " +
                 $"macro_precision {m.MacroPrecision:F4}  macro_recall {m.MacroRecall:F4}  (n={m.Count})");

@@ -1,11 +1,22 @@
+using PhaseTune.Inference;
 using PhaseTune.Text;
 using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>Batched, no-grad sentence embeddings, in input order; texts are batched by length (fewer pads).</summary>
-public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode pooling, bool normalize = false)
+/// <summary>Batched, no-grad sentence embeddings, in input order; texts are batched by length (fewer pads). Safe to
+/// share across threads: calls take turns (libtorch already spreads each one over the cores). It owns the model:
+/// disposing it frees the model's tensors.</summary>
+public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode pooling, bool normalize = false) : ITextEmbedder, IDisposable
 {
+    readonly Lock _gate = new();
+
+    /// <summary>Floats per vector: the encoder's hidden size (every pooling keeps it).</summary>
+    public int Dimension => model.Config.HiddenSize;
+
+    /// <summary>All texts at once, up to 512 tokens each (or the model's maximum), batches of 32.</summary>
+    float[][] ITextEmbedder.Embed(IReadOnlyList<string> texts) => Embed(texts);
+
     /// <summary>How many texts are read ahead and sorted by length before they are embedded.</summary>
     public const int Window = 4096;
 
@@ -36,6 +47,12 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
         var encodings = texts.Select(t => tokenizer.Encode(t, maxLength: maxLength)).ToArray();
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encodings[i].Length).ToArray();
         var result = new float[texts.Count][];
+        lock (_gate) { EmbedInto(encodings, order, result, batchSize); }
+        return result;
+    }
+
+    void EmbedInto(TokenEncoding[] encodings, int[] order, float[][] result, int batchSize)
+    {
         bool wasTraining = model.training;
         model.eval();
         try
@@ -54,6 +71,7 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
             }
         }
         finally { model.train(wasTraining); }
-        return result;
     }
+
+    public void Dispose() => model.Dispose();
 }

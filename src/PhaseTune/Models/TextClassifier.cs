@@ -4,10 +4,14 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Models;
 
-/// <summary>A trained classifier: sentence encoder + head + labels (on disk: <c>ModelFiles.ClassifierDirectory</c>).</summary>
+/// <summary>A trained classifier: sentence encoder + head + labels (on disk: <c>ModelFiles.ClassifierDirectory</c>).
+/// Safe to share across threads for prediction: calls take turns (libtorch already spreads each one over the cores).
+/// Disposing it frees the encoder's and the head's tensors.</summary>
 public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead head, ITokenizer tokenizer,
-    IReadOnlyList<string> labels, int maxLength, string headActivation) : ITextClassifier
+    IReadOnlyList<string> labels, int maxLength, string headActivation) : ITextClassifier, IDisposable
 {
+    readonly Lock _gate = new();
+
     public string HeadActivation { get; } = headActivation;
     public SentenceEncoder Encoder { get; } = encoder;
     public ClassificationHead Head { get; } = head;
@@ -22,6 +26,12 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
     {
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => texts[i].A.Length + (texts[i].B?.Length ?? 0)).ToArray();
         var result = new float[texts.Count][];
+        lock (_gate) { PredictInto(texts, order, result, batchSize); }
+        return result;
+    }
+
+    void PredictInto(IReadOnlyList<(string A, string? B)> texts, int[] order, float[][] result, int batchSize)
+    {
         Encoder.eval(); Head.eval();
         using var _ = no_grad();
         foreach (var chunk in order.Chunk(batchSize))
@@ -32,6 +42,11 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
             int c = Labels.Count;
             for (int r = 0; r < chunk.Length; r++) result[chunk[r]] = probs[(r * c)..((r + 1) * c)];
         }
-        return result;
+    }
+
+    public void Dispose()
+    {
+        Encoder.Dispose();
+        Head.Dispose();
     }
 }

@@ -24,14 +24,19 @@ public sealed class PhaseRunner : IDisposable
     readonly Dictionary<string, double> _seconds = new();
     readonly Dictionary<string, int> _examples = new();
     readonly Dictionary<string, JsonNode?> _quality = new();
+    readonly CancellationToken _cancel;
 
     /// <param name="identity">what must be unchanged for a checkpoint in <paramref name="outDir"/> to be resumed</param>
     /// <param name="restart">discard a checkpoint instead of resuming from it</param>
-    public PhaseRunner(string outDir, int seed, TrainerOptions options, string identity, ITrainingObserver? observer = null, bool restart = false)
+    /// <param name="cancel">stops the run at the next optimiser step (or before the next phase), leaving a checkpoint
+    /// that resumes it</param>
+    public PhaseRunner(string outDir, int seed, TrainerOptions options, string identity, ITrainingObserver? observer = null, bool restart = false,
+        CancellationToken cancel = default)
     {
         _lock = RunLock.Acquire(outDir);
         if (restart && Directory.Exists(Path.Combine(outDir, "checkpoint"))) Directory.Delete(Path.Combine(outDir, "checkpoint"), true);
-        _trainer = new Trainer(outDir, options, identity, observer);
+        _cancel = cancel;
+        _trainer = new Trainer(outDir, options, identity, observer, cancel);
         _seed = seed;
         _resumeAt = _trainer.ResumePhaseIndex;
         // a fresh run's maps, plots and event files must not mix with an earlier run's in the same folder
@@ -88,6 +93,7 @@ public sealed class PhaseRunner : IDisposable
     /// times it. The caller disposes the phase when done with it.</summary>
     public T Run<T>(int index, PhaseKind kind, Func<T> create) where T : TrainingPhase
     {
+        _cancel.ThrowIfCancellationRequested();
         string name = kind.Name();
         torch.manual_seed(Seeds.Mix(_seed, "torch-" + name));
         var clock = Stopwatch.StartNew();

@@ -18,22 +18,22 @@ public static class PretrainRun
     public static readonly string[] Writes = [.. PhaseRunner.Writes, "model", RunPlots.Folder, "tensorboard"];
 
     public static TimeSpan Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
-        ITrainingObserver? observer = null, bool restart = false)
+        ITrainingObserver? observer = null, bool restart = false, CancellationToken cancel = default)
     {
         var (bert, tok, _) = ModelSource.Resolve(model, vocab, c.Seed);
-        return Run(bert, tok, data, c, outDir, observer, restart);
+        return Run(bert, tok, data, c, outDir, observer, restart, cancel);
     }
 
     /// <returns>how long the phase took</returns>
     public static TimeSpan Run(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string outDir,
-        ITrainingObserver? observer = null, bool restart = false)
+        ITrainingObserver? observer = null, bool restart = false, CancellationToken cancel = default)
     {
         var kind = Objective(c);
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
         if (c.Dropout is double p) model.SetDropout(p);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
-        using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
+        using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart, cancel);
         runner.Run(0, kind, () => PhaseFactory.Create(kind, encoder, tok, data, c)).Dispose();
         var seconds = runner.Seconds[kind.Name()];
         runner.Complete(() =>

@@ -36,25 +36,25 @@ public static class TrainRun
     /// <summary>Builds the encoder named by <paramref name="model"/> (a model directory or `scratch:PRESET` with
     /// <paramref name="vocab"/>; torch seeded first, so scratch weights follow the run seed) and runs.</summary>
     public static TrainResult Run(string model, string? vocab, DataSplits data, TrainConfig c, string outDir,
-        ITrainingObserver? observer = null, bool restart = false)
+        ITrainingObserver? observer = null, bool restart = false, CancellationToken cancel = default)
     {
         c.ValidateClassifierRecipe();
         var (bert, tok, _) = ModelSource.Resolve(model, vocab, c.Seed);
-        return Run(bert, tok, data, c, outDir, observer, restart: restart, baseModel: model);
+        return Run(bert, tok, data, c, outDir, observer, restart: restart, baseModel: model, cancel: cancel);
     }
 
     /// <param name="firstPhase">index of the first phase to run; the earlier ones were done elsewhere on this encoder
     /// (an ablation's shared DAE, on the training and unlabelled texts), taking <paramref name="priorSeconds"/></param>
     public static TrainResult Run(BertModel model, ITokenizer tok, DataSplits data, TrainConfig c, string outDir,
         ITrainingObserver? observer = null, int firstPhase = 0, IReadOnlyDictionary<PhaseKind, double>? priorSeconds = null,
-        bool restart = false, string? baseModel = null)
+        bool restart = false, string? baseModel = null, CancellationToken cancel = default)
     {
         c.ValidateClassifierRecipe();
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
         c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
         if (c.Dropout is double p) model.SetDropout(p);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
-        using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart);
+        using var runner = new PhaseRunner(outDir, c.Seed, c.ToTrainerOptions(), c.ToJson(), observer, restart, cancel);
         foreach (var (kind, seconds) in priorSeconds ?? new Dictionary<PhaseKind, double>()) runner.Credit(kind, seconds, data.TrainingTexts().Count);
 
         // the dev set's cluster quality and 2-D map where the run starts (after an ablation's shared phases, under their
@@ -78,6 +78,7 @@ public static class TrainRun
             if (phase is FineTunePhase f) ft = f; else phase.Dispose();
         }
         using var finetune = ft!;   // every classifier recipe ends in fine-tuning, which is never skipped on resume
+        cancel.ThrowIfCancellationRequested();
         var dev = finetune.Evaluate(data.Dev);
         var test = data.Test is null ? null : finetune.Evaluate(data.Test);
         runner.Complete(() =>

@@ -15,6 +15,15 @@ public sealed class TensorBoardObserver(string directory, ITrainingObserver? inn
 
     public string Directory => directory;
 
+    /// <summary>What --report-to asks for: null for none, or a board writing to DIR/tensorboard that passes every event
+    /// on to <paramref name="inner"/>.</summary>
+    public static TensorBoardObserver? For(string? reportTo, string outDir, ITrainingObserver inner) => reportTo switch
+    {
+        null or "none" => null,
+        "tensorboard" => new TensorBoardObserver(Path.Combine(outDir, "tensorboard"), inner),
+        _ => throw new ArgumentException($"--report-to: unknown '{reportTo}' (tensorboard, none)"),
+    };
+
     public void PhaseStarted(string phase, long totalSteps, long doneSteps) => inner?.PhaseStarted(phase, totalSteps, doneSteps);
 
     public void Step(string phase, int epoch, long step, double loss, double lr)

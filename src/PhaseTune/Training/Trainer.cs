@@ -14,12 +14,15 @@ public sealed class Trainer
     readonly TrainerOptions _options;
     readonly ITrainingObserver _observer;
     readonly TrainingCheckpoint _checkpoint;
+    readonly CancellationToken _cancel;
 
     public string LogPath => Path.Combine(_dir, "log.jsonl");
 
     /// <param name="identity">what must be unchanged for a checkpoint to be resumed (a run's resolved configuration)</param>
-    public Trainer(string outDir, TrainerOptions options, string identity, ITrainingObserver? observer = null)
+    /// <param name="cancel">stops the run after the step in progress, with a checkpoint there to resume from</param>
+    public Trainer(string outDir, TrainerOptions options, string identity, ITrainingObserver? observer = null, CancellationToken cancel = default)
     {
+        _cancel = cancel;
         _dir = outDir;
         _options = options;
         _observer = observer ?? SilentObserver.Instance;
@@ -89,14 +92,24 @@ public sealed class Trainer
                         : JsonSerializer.Serialize(new { phase = phase.Name, epoch = epoch + 1, step, loss, lr }));
                     log.Flush();
                 }
-                if (_options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0 && b < batches - 1)
+                bool cancelled = _cancel.IsCancellationRequested;
+                if (b < batches - 1 && (cancelled || _options.CheckpointEvery > 0 && step % _options.CheckpointEvery == 0))
                     Save(phase, phaseIndex, epoch, b + 1, log);
+                if (cancelled && b < batches - 1) Cancelled(phase, epoch, b + 1);
             }
             stop = phase.EndEpoch(epoch, _observer);
             Save(phase, phaseIndex, stop ? phase.MaxEpochs : epoch + 1, 0, log);
+            // a request during the epoch's last step is honoured once its end (dev score, early stopping) is saved
+            if (_cancel.IsCancellationRequested) Cancelled(phase, stop ? phase.MaxEpochs : epoch + 1, 0);
         }
         phase.Finish();
         _observer.PhaseFinished(phase.Name, clock.Elapsed);
+    }
+
+    void Cancelled(TrainingPhase phase, int epoch, int batch)
+    {
+        _observer.Message($"{phase.Name}: cancelled; the checkpoint at epoch {epoch + 1}, batch {batch} resumes the run");
+        throw new OperationCanceledException($"{phase.Name} was cancelled at epoch {epoch + 1}, batch {batch}; start the run again to resume", _cancel);
     }
 
     void Save(TrainingPhase phase, int phaseIndex, int epoch, int batch, StreamWriter log)
