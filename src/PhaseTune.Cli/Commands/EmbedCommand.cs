@@ -66,8 +66,8 @@ public static class EmbedCommand
             Console.Error.WriteLine($"phasetune: ignored {loaded.Report.Unused.Count} checkpoint tensors the encoder does not use: {string.Join(", ", loaded.Report.Unused)}");
         if (loaded.Report.NewlyInitialized.Count > 0)
             Console.Error.WriteLine($"phasetune: not in the checkpoint, freshly initialised: {string.Join(", ", loaded.Report.NewlyInitialized)}");
-        var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
-        return embedder.Stream(texts, maxLengthFlag ?? loaded.MaxSeqLength ?? 512, batchSize);
+        using var embedder = new Embedder(loaded.Model, loaded.Tokenizer, mode ?? loaded.PoolingOrDefault, loaded.Normalize);
+        foreach (var row in embedder.Stream(texts, maxLengthFlag ?? loaded.MaxSeqLength ?? 512, batchSize)) yield return row;
     }
 
     /// <summary>An export folder's graph fixes its pooling and length, so the flags that would change them are refused.</summary>
@@ -75,7 +75,8 @@ public static class EmbedCommand
     {
         if (pooling is not null || maxLengthFlag is not null)
             throw new ArgumentException($"{exportDir} is an export folder: its pooling and max length are part of model.onnx (see export.json); leave out --pooling and --max-length");
-        var embedder = new OnnxEmbedder(exportDir, new InferenceOptions(BatchSize: batchSize));
-        return texts.Chunk(Embedder.Window).SelectMany(window => window.Zip(embedder.Embed(window)));
+        using var embedder = new OnnxEmbedder(exportDir, new InferenceOptions(BatchSize: batchSize));
+        foreach (var window in texts.Chunk(Embedder.Window))
+            foreach (var row in window.Zip(embedder.Embed(window))) yield return row;
     }
 }

@@ -23,7 +23,7 @@ public static class EvalCommand
         {
             string path = DataSplits.FindEvaluationFile(r.GetValue(data)!);
             var examples = DatasetReader.Read(path, new ColumnOptions(r.GetValue(textColumn)!, r.GetValue(labelColumn)!));
-            var classifier = ClassifierLoader.Load(r.GetValue(model)!);
+            using var classifier = ClassifierLoader.Load(r.GetValue(model)!);
             var labels = new LabelSet(classifier.Labels);
             labels.CheckKnown(examples, path);
             var metrics = ClassifierEvaluation.Evaluate(classifier, examples, labels).ToJson();
@@ -46,7 +46,7 @@ public static class EvalCommand
             string path = r.GetValue(input)!, outPath = r.GetValue(output)!;
             PathGuard.CheckOutput(("--output", outPath), ("--input", path), ("--model", r.GetValue(model)));
             var texts = InputTexts.Stream(path, r.GetValue(textColumn)!);
-            var classifier = ClassifierLoader.Load(r.GetValue(model)!);
+            using var classifier = ClassifierLoader.Load(r.GetValue(model)!);
             int count = 0;
             // streamed into a temporary file that replaces --output only once every line is written
             AtomicFile.Write(outPath, s =>
