@@ -19,11 +19,12 @@ public sealed record SentencePieceNormalizer(PrecompiledCharsMap? CharsMap, bool
         var charAt = new int[src.Length + 1];
         for (int b = 0, c = 0; c < text.Length;)
         {
-            var rune = Rune.GetRuneAt(text, c);
+            // a lone surrogate is one U+FFFD (3 bytes) to UTF-8, as to Encoding.UTF8
+            Rune.DecodeFromUtf16(text.AsSpan(c), out var rune, out int units);
             charAt[b] = c;
             for (int k = 1; k < rune.Utf8SequenceLength; k++) charAt[b + k] = -1;
             b += rune.Utf8SequenceLength;
-            c += rune.Utf16SequenceLength;
+            c += units;
         }
         charAt[src.Length] = text.Length;
 
@@ -32,9 +33,9 @@ public sealed record SentencePieceNormalizer(PrecompiledCharsMap? CharsMap, bool
             // a rule ending inside a character could only come from a malformed map: it is ignored
             if (CharsMap is not null && CharsMap.TryMatch(src.AsSpan(at), out used, out var replacement) && charAt[at + used] >= 0)
                 return replacement;
-            var rune = Rune.GetRuneAt(text, charAt[at]);
+            Rune.DecodeFromUtf16(text.AsSpan(charAt[at]), out var rune, out int units);
             used = rune.Utf8SequenceLength;
-            return text.AsSpan(charAt[at], rune.Utf16SequenceLength);
+            return text.AsSpan(charAt[at], units);
         }
 
         int pos = 0;

@@ -79,6 +79,15 @@ public class UnigramTokenizerTests
     }
 
     [Fact]
+    public void ALoneSurrogateIsReadAsTheReplacementCharacterNotACrash()
+    {
+        // nmt_nfkc maps U+FFFD to a space, so the text splits there, as sentencepiece splits "ab\uFFFDcd"
+        var p = FromJson.Value.Tokenize("ab\uD800cd");
+        Assert.Equal(FromJson.Value.Tokenize("ab\uFFFDcd").Ids, p.Ids);
+        Assert.Equal(["▁a", "b", "▁c", "d"], p.Tokens);
+    }
+
+    [Fact]
     public void OffsetsPointIntoTheOriginalTextAcrossSpecialTokensAndNormalization()
     {
         var tok = FromJson.Value;
