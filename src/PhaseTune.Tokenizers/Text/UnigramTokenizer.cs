@@ -25,9 +25,7 @@ public sealed class UnigramTokenizer : ITokenizer
     const float FltMin = 1.17549435E-38f;   // sentencepiece starts its maximum score at C's FLT_MIN
     readonly Entry[] _vocab;
     readonly Dictionary<string, int> _ids;
-    readonly Dictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-    readonly bool[] _inLattice;
-    readonly int _maxPieceLength;
+    readonly PieceTrie _trie;
     readonly float _unkScore, _maxScore;
     readonly List<AddedToken> _added;
 
@@ -51,7 +49,6 @@ public sealed class UnigramTokenizer : ITokenizer
             if (!float.IsFinite(_vocab[i].Score)) throw new InvalidDataException($"piece {i} ('{_vocab[i].Piece}') has score {_vocab[i].Score}");
             _ids.TryAdd(_vocab[i].Piece, i);
         }
-        _lookup = _ids.GetAlternateLookup<ReadOnlySpan<char>>();
         UnkId = unkId;
         int Require(string token) => _ids.TryGetValue(token, out var id) ? id
             : throw new InvalidDataException($"special token '{token}' is not in the vocabulary");
@@ -65,17 +62,13 @@ public sealed class UnigramTokenizer : ITokenizer
         AddedToken.CheckIds(_added, _vocab.Length);
         // added tokens are matched in the raw text before normalization, never by the segmentation (sentencepiece's
         // control symbols); the scores that count are the normal pieces', as in sentencepiece
-        _inLattice = new bool[_vocab.Length];
         var reserved = _added.Select(t => t.Id).Append(unkId).ToHashSet();
-        float min = float.MaxValue, max = FltMin;
-        for (int i = 0; i < _vocab.Length; i++)
-        {
-            if (_vocab[i].Kind == PieceKind.Reserved || reserved.Contains(i) || _ids[_vocab[i].Piece] != i) continue;
-            _inLattice[i] = true;
-            _maxPieceLength = Math.Max(_maxPieceLength, _vocab[i].Piece.Length);
-            if (_vocab[i].Kind == PieceKind.Normal) { min = Math.Min(min, _vocab[i].Score); max = Math.Max(max, _vocab[i].Score); }
-        }
-        if (min == float.MaxValue) throw new InvalidDataException("no normal pieces to segment with");
+        var lattice = Enumerable.Range(0, _vocab.Length)
+            .Where(i => _vocab[i].Kind != PieceKind.Reserved && !reserved.Contains(i) && _ids[_vocab[i].Piece] == i).ToList();
+        var normal = lattice.Where(i => _vocab[i].Kind == PieceKind.Normal).Select(i => _vocab[i].Score).ToList();
+        if (normal.Count == 0) throw new InvalidDataException("no normal pieces to segment with");
+        float min = normal.Min(), max = Math.Max(FltMin, normal.Max());
+        _trie = new PieceTrie(lattice.Select(i => (_vocab[i].Piece, i)));
         _unkScore = min - UnkPenalty;
         _maxScore = max;
     }
@@ -181,11 +174,10 @@ public sealed class UnigramTokenizer : ITokenizer
             float tillHere = best[start];
             int charLength = char.IsHighSurrogate(s[start]) && start + 1 < n && char.IsLowSurrogate(s[start + 1]) ? 2 : 1;
             bool hasSingle = false;
-            for (int length = 1; length <= Math.Min(_maxPieceLength, n - start); length++)
+            for (int end = start + 1, node = _trie.Step(PieceTrie.Root, s[start]); node >= 0; node = end < n ? _trie.Step(node, s[end++]) : -1)
             {
-                int end = start + length;
-                if (end < n && char.IsLowSurrogate(s[end]) && char.IsHighSurrogate(s[end - 1])) continue;
-                if (!_lookup.TryGetValue(s.AsSpan(start, length), out int id) || !_inLattice[id]) continue;
+                int id = _trie.PieceAt(node), length = end - start;
+                if (id < 0 || end < n && char.IsLowSurrogate(s[end]) && char.IsHighSurrogate(s[end - 1])) continue;
                 double score = _vocab[id].Kind == PieceKind.UserDefined
                     ? Encoding.UTF8.GetByteCount(_vocab[id].Piece) * _maxScore - 0.1
                     : _vocab[id].Score;
