@@ -4,7 +4,9 @@ namespace PhaseTune.Text;
 
 /// <summary>HF tokenizer.json with a "Unigram" model, in the shape transformers' XLM-R converter writes: normalizer
 /// Precompiled (+ Replace(" {2,}", " ")), pre-tokenizer Metaspace("▁"), TemplateProcessing `X $A Y` / `X $A Y Y $B Y`.
-/// Other components would change the ids, so they are refused by name.</summary>
+/// Other components would change the ids, so they are refused by name. Whitespace follows sentencepiece's default
+/// (remove_extra_whitespaces), which the file cannot say: the converter writes the Replace step for every model, and
+/// older converters wrote none.</summary>
 internal static class UnigramTokenizerJson
 {
     public static UnigramTokenizer Read(JsonObject root, JsonObject model, List<AddedToken> added, Func<string?, string?, UnigramTokenizer.Options> options)
@@ -29,7 +31,6 @@ internal static class UnigramTokenizerJson
     static SentencePieceNormalizer Normalizer(JsonNode? normalizer, JsonNode? preTokenizer)
     {
         PrecompiledCharsMap? charsMap = null;
-        bool collapse = false;
         var steps = normalizer switch
         {
             null => [],
@@ -50,7 +51,6 @@ internal static class UnigramTokenizerJson
                     if (blob.Length > 0) charsMap = PrecompiledCharsMap.Parse(blob);
                     break;
                 case "Replace" when IsSpaceCollapse(o):
-                    collapse = true;
                     break;
                 default:
                     throw new NotSupportedException($"normalizer {Describe(o)} is not supported with a Unigram model (Precompiled, Replace(\" {{2,}}\", \" \"))");
@@ -67,7 +67,7 @@ internal static class UnigramTokenizerJson
             null => pre["add_prefix_space"] is not JsonValue a || !a.TryGetValue<bool>(out var add) || add,
             var other => throw new NotSupportedException($"Metaspace prepend_scheme '{other}' is not supported (always, never)"),
         };
-        return new SentencePieceNormalizer(charsMap, prefix, collapse);
+        return new SentencePieceNormalizer(charsMap, prefix);
     }
 
     /// <summary>The special tokens around `$A` in a template `X $A Y` / `X $A Y Y $B Y` (RoBERTa's layout).</summary>

@@ -170,6 +170,15 @@ public class UnigramTokenizerTests
         return dir;
     }
 
+    [Fact]
+    public void AnOlderTokenizerJsonWithoutTheReplaceStepStillRemovesExtraSpacesAsSentencePieceDoes()
+    {
+        string dir = WithTokenizerJson(r => r["normalizer"] = Precompiled(r).DeepClone());
+        var old = TokenizerLoader.Load(dir);
+        foreach (var text in new[] { "hello     world", "  leading", "trailing   ", "a \t b" })
+            Assert.Equal(FromModel.Value.Encode(text).Ids, old.Encode(text).Ids);
+    }
+
     static JsonObject Precompiled(JsonObject root) => root["normalizer"]!["normalizers"]![0]!.AsObject();
 
     public static TheoryData<string, string> MalformedCharsMaps => new()
