@@ -5,7 +5,8 @@ using PhaseTune.IO;
 namespace PhaseTune.Text;
 
 /// <summary>Finds and reads a HF tokenizer in a model directory: tokenizer.json first, else vocab.txt
-/// (WordPiece) or vocab.json + merges.txt (byte-level BPE), honouring tokenizer_config.json.</summary>
+/// (WordPiece), vocab.json + merges.txt (byte-level BPE) or XLM-R's sentencepiece.bpe.model (Unigram),
+/// honouring tokenizer_config.json.</summary>
 public static class TokenizerLoader
 {
     public static ITokenizer Load(string directory) => Load(new SandboxedFolder(directory));
@@ -22,7 +23,9 @@ public static class TokenizerLoader
         string vocabJson = folder.File("vocab.json"), merges = folder.File("merges.txt");
         if (File.Exists(vocabJson) && File.Exists(merges))
             return ByteLevelBpeTokenizer.FromFiles(vocabJson, merges, BpeOptions(config));
-        throw new FileNotFoundException($"{directory}: no tokenizer found (expected tokenizer.json, vocab.txt, or vocab.json + merges.txt)");
+        string spm = folder.File("sentencepiece.bpe.model");
+        if (File.Exists(spm)) return UnigramTokenizer.FromSentencePieceModel(spm, UnigramOptions(config, null, null));
+        throw new FileNotFoundException($"{directory}: no tokenizer found (expected tokenizer.json, vocab.txt, vocab.json + merges.txt, or sentencepiece.bpe.model)");
     }
 
     static JsonObject? ReadJson(string path)
@@ -68,10 +71,21 @@ public static class TokenizerLoader
         };
     }
 
+    static UnigramTokenizer.Options UnigramOptions(JsonObject? config, string? bos, string? eos)
+    {
+        var d = new UnigramTokenizer.Options();
+        return d with
+        {
+            Bos = bos ?? Str(config, "bos_token") ?? d.Bos, Eos = eos ?? Str(config, "eos_token") ?? d.Eos,
+            Pad = Str(config, "pad_token") ?? d.Pad, Unk = Str(config, "unk_token") ?? d.Unk, Mask = Str(config, "mask_token") ?? d.Mask,
+        };
+    }
+
     static ITokenizer FromTokenizerJson(string path, JsonObject? config)
     {
         try { return ReadTokenizerJson(path, config); }
         catch (InvalidDataException e) when (!e.Message.StartsWith(path)) { throw new InvalidDataException($"{path}: {e.Message}"); }
+        catch (NotSupportedException e) when (!e.Message.StartsWith(path)) { throw new NotSupportedException($"{path}: {e.Message}"); }
         catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
         { throw new InvalidDataException($"{path}: unexpected value ({e.Message})"); }
     }
@@ -87,11 +101,12 @@ public static class TokenizerLoader
         var added = (root["added_tokens"] as JsonArray ?? new JsonArray()).OfType<JsonObject>()
             .Select(t => new AddedToken(Text(t["content"], "an added token's content"), Int(t["id"], "an added token's id"), Bool(t, "lstrip") ?? false))
             .ToList();
-        var vocab = model["vocab"] as JsonObject ?? throw new InvalidDataException($"{path}: model has no vocab object");
-        var ids = vocab.Select(kv => (Token: kv.Key, Id: Int(kv.Value, $"the id of '{kv.Key}'"))).ToList();
         // older tokenizer.json files leave out model.type
         string? type = Str(model, "type") ?? (model["merges"] is not null ? "BPE"
-            : model["continuing_subword_prefix"] is not null ? "WordPiece" : null);
+            : model["continuing_subword_prefix"] is not null ? "WordPiece" : model["vocab"] is JsonArray ? "Unigram" : null);
+        if (type == "Unigram") return UnigramTokenizerJson.Read(root, model, added, (bos, eos) => UnigramOptions(config, bos, eos));
+        var vocab = model["vocab"] as JsonObject ?? throw new InvalidDataException($"{path}: model has no vocab object");
+        var ids = vocab.Select(kv => (Token: kv.Key, Id: Int(kv.Value, $"the id of '{kv.Key}'"))).ToList();
         switch (type)
         {
             case "WordPiece":
@@ -117,7 +132,7 @@ public static class TokenizerLoader
                         : Split2(Text(m, "a merge"), path)).ToList();
                 return new ByteLevelBpeTokenizer(ids.ToDictionary(x => x.Token, x => x.Id), merges, BpeOptions(config), added.Count > 0 ? added : null);
             default:
-                throw new NotSupportedException($"{path}: tokenizer model type '{type ?? "(none)"}' is not supported (WordPiece, BPE)");
+                throw new NotSupportedException($"{path}: tokenizer model type '{type ?? "(none)"}' is not supported (WordPiece, BPE, Unigram)");
         }
     }
 

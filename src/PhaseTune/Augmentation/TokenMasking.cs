@@ -33,7 +33,12 @@ public static class TokenMasking
         return (ids, labels);
     }
 
-    /// <summary>A WordPiece continuation starts with "##"; a byte-level BPE word starts with the space mark "Ġ".</summary>
-    static bool ContinuesWord(string token, ITokenizer tok) =>
-        tok is ByteLevelBpeTokenizer ? !token.StartsWith('\u0120') : token.StartsWith("##", StringComparison.Ordinal);
+    /// <summary>A WordPiece continuation starts with "##"; a byte-level BPE word starts with the space mark "Ġ", a
+    /// SentencePiece word with "▁".</summary>
+    static bool ContinuesWord(string token, ITokenizer tok) => tok switch
+    {
+        ByteLevelBpeTokenizer => !token.StartsWith('\u0120'),
+        UnigramTokenizer => !token.StartsWith(SentencePieceNormalizer.SpaceSymbol),
+        _ => token.StartsWith("##", StringComparison.Ordinal),
+    };
 }

@@ -38,12 +38,14 @@ public static class ModelSource
         ITokenizer tok = Directory.Exists(vocab) ? TokenizerLoader.Load(vocab)
             : File.Exists(vocab) ? WordPieceTokenizer.FromVocabFile(vocab, new WordPieceTokenizer.Options())
             : throw new FileNotFoundException($"{vocab}: vocabulary not found");
+        // RoBERTa's layout (positions after the pad, one token type) goes with its tokenizers, XLM-R's included
+        bool roberta = tok is ByteLevelBpeTokenizer or UnigramTokenizer;
         var config = new EncoderConfig
         {
-            ModelType = tok is ByteLevelBpeTokenizer ? "roberta" : "bert",
+            ModelType = tok is UnigramTokenizer ? "xlm-roberta" : roberta ? "roberta" : "bert",
             VocabSize = tok.VocabSize, HiddenSize = p.Hidden, NumHiddenLayers = p.Layers, NumAttentionHeads = p.Heads,
-            IntermediateSize = 4 * p.Hidden, MaxPositionEmbeddings = tok is ByteLevelBpeTokenizer ? 514 : 512,
-            TypeVocabSize = tok is ByteLevelBpeTokenizer ? 1 : 2, LayerNormEps = 1e-12, PadTokenId = tok.PadId,
+            IntermediateSize = 4 * p.Hidden, MaxPositionEmbeddings = roberta ? 514 : 512,
+            TypeVocabSize = roberta ? 1 : 2, LayerNormEps = 1e-12, PadTokenId = tok.PadId,
         };
         return (new BertModel(config), tok, null);
     }

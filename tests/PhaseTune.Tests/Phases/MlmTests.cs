@@ -50,6 +50,18 @@ public class MlmTests
     }
 
     [Fact]
+    public void WholeWordMaskingKeepsSentencePieceWordsTogether()
+    {
+        var tok = TokenizerLoader.Load(Paths.RepoFixture("tiny-xlmr-tokenizer"));
+        var e = tok.Encode(string.Join(" ", Enumerable.Repeat("men in black ii achieves ultimate insignificance", 100)));
+        Assert.Contains(e.Tokens, t => !t.StartsWith('\u2581') && t != "<s>" && t != "</s>");
+        var (_, labels) = TokenMasking.Mask(e, tok, 0.3, wholeWord: true, new Random(1));
+        for (int i = 1; i < e.Length - 1; i++)
+            if (!e.Tokens[i].StartsWith('\u2581')) Assert.Equal(labels[i - 1] != -100, labels[i] != -100);
+        Assert.Contains(labels, l => l != -100);
+    }
+
+    [Fact]
     public void TheMaskedLmLossIsHfsOnTheFixture()
     {
         var reference = JsonNode.Parse(File.ReadAllText(Path.Combine(Paths.Fixture("tiny-bert-mlm"), "reference.json")))!;
