@@ -85,21 +85,7 @@ public sealed class ByteLevelBpeTokenizer : ITokenizer
     public int? TokenToId(string token) => _vocab.TryGetValue(token, out var id) ? id : null;
     public int SpecialTokenCount(bool pair) => pair ? 4 : 2;
 
-    public TokenEncoding AddSpecialTokens(Pieces a, Pieces? b)
-    {
-        var e = new Pieces();
-        void Append(Pieces p) { for (int i = 0; i < p.Count; i++) e.Add(p.Ids[i], p.Tokens[i], p.Offsets[i].Start, p.Offsets[i].End); }
-        e.Add(ClsId, Config.Bos, 0, 0);
-        Append(a);
-        e.Add(SepId, Config.Eos, 0, 0);
-        if (b is not null)
-        {
-            e.Add(SepId, Config.Eos, 0, 0);
-            Append(b);
-            e.Add(SepId, Config.Eos, 0, 0);
-        }
-        return new TokenEncoding(e.Ids.ToArray(), new int[e.Count], e.Offsets.ToArray(), e.Tokens.ToArray());
-    }
+    public TokenEncoding AddSpecialTokens(Pieces a, Pieces? b) => RobertaTemplate.Wrap(a, b, ClsId, Config.Bos, SepId, Config.Eos);
 
     public Pieces Tokenize(string text)
     {
