@@ -6,9 +6,9 @@ namespace PhaseTune.Models;
 
 /// <summary>A trained classifier: sentence encoder + head + labels (on disk: <c>ModelFiles.ClassifierDirectory</c>).</summary>
 public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead head, ITokenizer tokenizer,
-    IReadOnlyList<string> labels, int maxLength, string headActivation) : ITextClassifier
+    IReadOnlyList<string> labels, int maxLength) : ITextClassifier
 {
-    public string HeadActivation { get; } = headActivation;
+    public string HeadActivation => Head.Spec.Activation;
     public SentenceEncoder Encoder { get; } = encoder;
     public ClassificationHead Head { get; } = head;
     public ITokenizer Tokenizer { get; } = tokenizer;
