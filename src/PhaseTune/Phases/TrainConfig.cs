@@ -40,6 +40,8 @@ public sealed record TrainConfig
     /// null keeps the model's own (HF's hidden_dropout_prob, attention_probs_dropout_prob).</summary>
     public double? Dropout { get; init; }
     public int SelectChecks { get; init; } = 4;
+    /// <summary>Score the (cut) training set too, with the final model, as metrics.json's "train".</summary>
+    public bool EvalTrain { get; init; }
     public DaeConfig Dae { get; init; } = new();
     public ContrastiveConfig Cl { get; init; } = new();
     public FineTuneConfig Ft { get; init; } = new();
