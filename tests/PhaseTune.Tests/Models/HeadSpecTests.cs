@@ -82,6 +82,20 @@ public class HeadSpecTests
     }
 
     [Fact]
+    public void TheHeadIsSetByFlags()
+    {
+        IEnumerable<PhaseTune.Runs.ConfigOverride> Flag(string flag, string value) => PhaseTune.Runs.ConfigOptions.Run.Single(o => o.Flag == flag).Overrides(value);
+        var c = PhaseTune.Runs.ConfigResolver.Resolve("scratch:tiny", null, [.. Flag("--head-hidden", "10"), .. Flag("--head-dropout", "0.9,0"), .. Flag("--lr-head-layers", "0.01,0.009")]);
+        Assert.Equal([10], c.Ft.HeadHidden);
+        Assert.Equal([0.9, 0.0], c.Ft.HeadDropout);
+        Assert.Equal([0.01, 0.009], c.Ft.LrHeadLayers!);
+        var linear = PhaseTune.Runs.ConfigResolver.Resolve("scratch:tiny", null, [.. Flag("--head-hidden", ""), .. Flag("--head-dropout", "0.1")]);
+        Assert.Empty(linear.Ft.HeadHidden);
+        Assert.Contains("--head-dropout: 'x' in '0.1,x' is not a number", Assert.Throws<ArgumentException>(() => Flag("--head-dropout", "0.1,x").ToList()).Message);
+        Assert.Equal(HeadSpec.Default.Hidden, PhaseTune.Runs.ConfigResolver.Resolve("scratch:tiny").Ft.HeadHidden);
+    }
+
+    [Fact]
     public void PerLayerHeadLearningRatesAreTheOptimisersGroups()
     {
         var enc = new SentenceEncoder(ToyModels.Encoder(4), PoolingMode.Cls);
