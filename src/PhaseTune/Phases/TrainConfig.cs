@@ -84,6 +84,8 @@ public sealed record TrainConfig
         if (Ft.Llrd is <= 0 or > 1) throw new ArgumentException($"{source}: ft.llrd must be in (0, 1]");
         if (Ft.MinEpochs > Ft.MaxEpochs) throw new ArgumentException($"{source}: ft.min_epochs exceeds ft.max_epochs");
         if (Ft.MaxEpochs < 0) throw new ArgumentException($"{source}: ft.max_epochs must not be negative (0 evaluates the model before fine-tuning), got {Ft.MaxEpochs}");
+        if (Ft.HeadHidden is null || Ft.HeadDropout is null || Pretrain.Projection is null)
+            throw new ArgumentException($"{source}: ft.head_hidden, ft.head_dropout and pretrain.projection are lists (empty, not null)");
         Ft.Head.Validate(source);
         if (Ft.LrHeadLayers is { } lrs && lrs.Length != Ft.Head.Layers)
             throw new ArgumentException($"{source}: ft.lr_head_layers needs one learning rate per head layer ({Ft.Head.Layers}), got {lrs.Length}");
