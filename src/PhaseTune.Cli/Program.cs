@@ -20,5 +20,6 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     MultiTaskCommand.Create(),
     BenchCommand.Create(),
     BenchCommand.CreateLengths(),
+    ReproduceCommand.Create(),
 };
 return root.Parse(args).Invoke();

@@ -3,7 +3,8 @@ using System.Text.Json.Nodes;
 namespace PhaseTune.Evaluation;
 
 /// <summary>Accuracy, macro-averaged precision / recall / F1 (a class with no predictions has precision 0, as
-/// scikit-learn's zero_division=0), per-class scores and the confusion matrix (rows gold, columns predicted).</summary>
+/// scikit-learn's zero_division=0), per-class scores, the confusion matrix (rows gold, columns predicted) and, from
+/// probabilities, the mean cross-entropy.</summary>
 public sealed record ClassificationMetrics(double Accuracy, double MacroPrecision, double MacroRecall, double MacroF1,
     IReadOnlyList<string> Labels, IReadOnlyList<ClassScores> PerClass, int[][] Confusion, int Count)
 {
@@ -25,6 +26,10 @@ public sealed record ClassificationMetrics(double Accuracy, double MacroPrecisio
             labels, per, confusion, gold.Count);
     }
 
+    /// <summary>Mean cross-entropy of the gold labels, −(1/N) Σ ln p(gold), in nats (the "test loss"); null where the
+    /// scores were labels alone.</summary>
+    public double? CrossEntropy { get; init; }
+
     public double Get(string metric) => metric switch
     {
         "accuracy" => Accuracy,
@@ -43,7 +48,7 @@ public sealed record ClassificationMetrics(double Accuracy, double MacroPrecisio
             };
         return new JsonObject
         {
-            ["count"] = Count, ["accuracy"] = Accuracy, ["macro_precision"] = MacroPrecision,
+            ["count"] = Count, ["accuracy"] = Accuracy, ["cross_entropy"] = CrossEntropy, ["macro_precision"] = MacroPrecision,
             ["macro_recall"] = MacroRecall, ["macro_f1"] = MacroF1, ["per_class"] = perClass,
             ["labels"] = new JsonArray(Labels.Select(l => (JsonNode)l).ToArray()),
             ["confusion_matrix"] = new JsonArray(Confusion.Select(r => (JsonNode)new JsonArray(r.Select(v => (JsonNode)v).ToArray())).ToArray()),

@@ -9,7 +9,8 @@ namespace PhaseTune.ModelFiles;
 
 /// <summary>A trained classifier on disk: the encoder in HF layout (config.json, model.safetensors, tokenizer files,
 /// 1_Pooling) plus head.safetensors (head and contrastive projection), labels.json (labels, max length, pooling, head
-/// activation) and the resolved training_config.json. Written whole or not at all.</summary>
+/// activation and the head's shape, `head`) and the resolved training_config.json. Written whole or not at all. A save
+/// from before head shapes were configurable has no `head` and holds the default head.</summary>
 public static class ClassifierDirectory
 {
     public static void Save(TextClassifier model, string directory, string? trainingConfigJson = null) => AtomicDirectory.Write(directory, tmp =>
@@ -24,7 +25,7 @@ public static class ClassifierDirectory
             ["labels"] = new JsonArray(model.Labels.Select(l => (JsonNode)l).ToArray()),
             ["max_length"] = model.MaxLength, ["pooling"] = encoder.Pooling.ToString().ToLowerInvariant(),
             ["head_activation"] = model.HeadActivation, ["projection"] = encoder.Projection is not null,
-            ["normalize"] = encoder.Normalize,
+            ["normalize"] = encoder.Normalize, ["head"] = model.Head.Spec.ToJson(),
         };
         AtomicFile.WriteAllText(Path.Combine(tmp, "labels.json"), meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         if (trainingConfigJson is not null) AtomicFile.WriteAllText(Path.Combine(tmp, "training_config.json"), trainingConfigJson);
@@ -44,7 +45,9 @@ public static class ClassifierDirectory
         var encoder = new SentenceEncoder(loaded.Model, Pooling.Parse(meta["pooling"]!.GetValue<string>()), meta["normalize"]?.GetValue<bool>() == true);
         if (meta["projection"]?.GetValue<bool>() == true) encoder.AddProjection();
         string act = meta["head_activation"]!.GetValue<string>();
-        var head = new ClassificationHead(loaded.Model.Config.HiddenSize, labels.Length, act);
+        var spec = meta["head"] is JsonObject shape ? HeadSpec.FromJson(shape, labelsPath) : HeadSpec.WithActivation(act);
+        if (spec.Activation != act) throw new InvalidDataException($"{labelsPath}: head_activation '{act}' differs from head.activation '{spec.Activation}'");
+        var head = new ClassificationHead(loaded.Model.Config.HiddenSize, labels.Length, spec);
         var file = SafeTensorsFile.Open(folder.File("head.safetensors"));
         using (no_grad())
         {
@@ -62,6 +65,6 @@ public static class ClassifierDirectory
             Fill(head, "head.");
             if (encoder.Projection is { } proj) Fill(proj, "projection.");
         }
-        return new TextClassifier(encoder, head, loaded.Tokenizer, labels, meta["max_length"]!.GetValue<int>(), act);
+        return new TextClassifier(encoder, head, loaded.Tokenizer, labels, meta["max_length"]!.GetValue<int>());
     }
 }

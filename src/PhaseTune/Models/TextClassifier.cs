@@ -8,11 +8,11 @@ namespace PhaseTune.Models;
 /// Safe to share across threads for prediction: calls take turns (libtorch already spreads each one over the cores).
 /// Disposing it frees the encoder's and the head's tensors.</summary>
 public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead head, ITokenizer tokenizer,
-    IReadOnlyList<string> labels, int maxLength, string headActivation) : ITextClassifier, IDisposable
+    IReadOnlyList<string> labels, int maxLength) : ITextClassifier
 {
     readonly Lock _gate = new();
 
-    public string HeadActivation { get; } = headActivation;
+    public string HeadActivation => Head.Spec.Activation;
     public SentenceEncoder Encoder { get; } = encoder;
     public ClassificationHead Head { get; } = head;
     public ITokenizer Tokenizer { get; } = tokenizer;

@@ -9,7 +9,8 @@ using static TorchSharp.torch;
 namespace PhaseTune.Phases;
 
 /// <summary>What the embedding pre-training objectives share: the training texts tokenised once, a same-label
-/// partner per example re-drawn every epoch, AdamW with warmup then linear decay over shuffled batches. Each
+/// partner per example re-drawn every epoch, AdamW (or SGD with momentum) with warmup then linear decay (or a cosine),
+/// optionally layer-wise learning-rate decay, over shuffled batches. Each
 /// objective (<see cref="SimCsePhase"/>, <see cref="SupervisedSimCsePhase"/>, <see cref="MnrlPhase"/>,
 /// <see cref="SupConPhase"/>, <see cref="SimClrPhase"/>) supplies its loss.</summary>
 public abstract class EmbeddingPretrainPhase : TrainingPhase
@@ -32,9 +33,34 @@ public abstract class EmbeddingPretrainPhase : TrainingPhase
         _encoded = data.Select(e => tok.Encode(e.Text, maxLength: c.MaxLength)).ToArray();
         ByLabel = data.Select((e, i) => (e.Label, i)).GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray());
         LabelIndex = ByLabel.Keys.Select((l, i) => (l, (long)i)).ToDictionary(x => x.l, x => x.Item2);
-        StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter)));
-        Optimizer = Optimizer.Create("adamw", ParameterGroup.ForWeightDecay(kind.Name(), StateParameters, c.Pretrain.Lr, c.WeightDecay));
-        Schedule = LrSchedule.Create("linear", c.Pretrain.WarmupRatio, (data.Count + BatchSize - 1) / BatchSize * c.Pretrain.Epochs);
+        var p = c.Pretrain;
+        var encoderParams = encoder.named_parameters().Select(x => ("encoder." + x.name, x.parameter)).ToList();
+        if (p.Projection.Length > 0) Projection = new ProjectionHead(encoder.Dimension, p.Projection);
+        var projectionParams = Projection?.named_parameters().Select(x => ("projection." + x.name, x.parameter)).ToList() ?? [];
+        ViewDropout = new FastDropout(p.ViewDropout);
+        StateParameters = Distinct(encoderParams.Concat(projectionParams));
+        double wd = p.WeightDecay ?? c.WeightDecay;
+        // the projection head sits above the encoder, so it trains at the top rate under layer-wise decay
+        var groups = p.Llrd is double decay
+            ? LayerwiseLrDecay.Groups(kind.Name(), encoderParams, encoder.Encoder.Config.NumHiddenLayers, p.Lr, decay, wd)
+            : ParameterGroup.ForWeightDecay(kind.Name(), encoderParams, p.Lr, wd);
+        if (projectionParams.Count > 0) groups.AddRange(ParameterGroup.ForWeightDecay(kind.Name() + ".projection", projectionParams, p.Lr, wd));
+        Optimizer = Optimizer.Create(p.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), p.Momentum);
+        int perEpoch = (data.Count + BatchSize - 1) / BatchSize;
+        Schedule = LrSchedule.Create(p.Schedule, p.WarmupRatio, perEpoch * p.Epochs, 0, p.EtaMin, p.TMax, perEpoch);
+    }
+
+    /// <summary>SupCon / SimCLR's projection head (<c>pretrain.projection</c>), dropped after the phase.</summary>
+    protected readonly ProjectionHead? Projection;
+    /// <summary>SupCon / SimCLR's augmentation: dropout on each view's sentence vector (<c>pretrain.view_dropout</c>).</summary>
+    protected readonly FastDropout ViewDropout;
+
+    /// <summary>A view for the contrastive loss: the sentence vectors (B, C) through the view dropout and the
+    /// projection head, if any.</summary>
+    protected Tensor View(Tensor pooled)
+    {
+        var x = ViewDropout.forward(pooled);
+        return Projection is null ? x : Projection.forward(x);
     }
 
     public PhaseKind Kind { get; }
@@ -74,5 +100,17 @@ public abstract class EmbeddingPretrainPhase : TrainingPhase
     protected Tensor Encode(TokenBatch t) => Encoder.forward(t.Ids, t.Mask, t.Types);   // (B, C)
     protected Tensor Encode(IEnumerable<string> texts) => Encode(TokenBatch.Encode(Tokenizer, texts, Config.MaxLength));
 
-    public override void SetTraining(bool training) => Encoder.train(training);
+    public override void SetTraining(bool training)
+    {
+        Encoder.train(training);
+        ViewDropout.train(training);
+        Projection?.train(training);
+    }
+
+    public override void Dispose()
+    {
+        Projection?.Dispose();
+        ViewDropout.Dispose();
+        base.Dispose();
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using PhaseTune.Training.Optimization;
 namespace PhaseTune.Phases;
 
@@ -13,6 +14,13 @@ public sealed record FineTuneConfig
     public string Schedule { get; init; } = "linear";
     public string Metric { get; init; } = "accuracy";
     public string HeadActivation { get; init; } = "relu";
+    /// <summary>The head's hidden layer sizes (<see cref="Models.HeadSpec"/>); [] is one linear map.</summary>
+    public int[] HeadHidden { get; init; } = [.. Models.HeadSpec.Default.Hidden];
+    /// <summary>Dropout on each head layer's input, one rate per linear layer (hidden layers, then the output one).</summary>
+    public double[] HeadDropout { get; init; } = [.. Models.HeadSpec.Default.Dropout];
+    /// <summary>A learning rate per head linear layer (the MASSIVE report's 0.01 / 0.009); null trains the head at
+    /// <see cref="LrHead"/>.</summary>
+    public double[]? LrHeadLayers { get; init; }
     public bool FreezeEncoder { get; init; }
     public bool ClassWeights { get; init; }
     public int? BatchSize { get; init; }
@@ -26,4 +34,11 @@ public sealed record FineTuneConfig
     public double Momentum { get; init; } = 0.9;
     /// <summary>Floor of the cosine schedule as a fraction of the peak learning rate.</summary>
     public double MinLrRatio { get; init; }
+    /// <summary>The cosine schedule's floor as a learning rate (PyTorch's CosineAnnealingLR eta_min), for every group.</summary>
+    public double EtaMin { get; init; }
+    /// <summary>The cosine schedule's half period in epochs (PyTorch's CosineAnnealingLR T_max, stepped once per epoch:
+    /// the rate is constant within an epoch and rises again after T_max); null: one decay over the whole run, per step.</summary>
+    public double? TMax { get; init; }
+
+    [JsonIgnore] public Models.HeadSpec Head => new(HeadHidden, HeadDropout, HeadActivation);
 }

@@ -11,8 +11,10 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
 
-/// <summary>Phase 3: the MLP head on the sentence vector, separate encoder and head learning rates, warmup then
-/// linear decay, early stopping on the dev metric with patience, best weights restored at the end.</summary>
+/// <summary>Phase 3: the MLP head (<see cref="HeadSpec"/>) on the sentence vector, separate encoder and head learning
+/// rates (optionally one per head layer), warmup then linear decay, early stopping on the dev metric with patience,
+/// best weights restored at the end. With no epochs (<c>ft.max_epochs = 0</c>) the model is the one before
+/// fine-tuning: the encoder as the earlier phases left it and the head as the run's seed initialised it.</summary>
 public sealed class FineTunePhase : TrainingPhase
 {
     readonly TextClassifier _model;
@@ -27,8 +29,8 @@ public sealed class FineTunePhase : TrainingPhase
         LabelSet labels, TrainConfig c)
     {
         _train = train; _dev = dev; _labels = labels; _c = c;
-        var head = new ClassificationHead(encoder.Dimension, labels.Count, c.Ft.HeadActivation);
-        _model = new TextClassifier(encoder, head, tok, labels.Names, c.MaxLength, c.Ft.HeadActivation);
+        var head = new ClassificationHead(encoder.Dimension, labels.Count, c.Ft.Head);
+        _model = new TextClassifier(encoder, head, tok, labels.Names, c.MaxLength);
         Tensor? weights = null;
         if (c.Ft.ClassWeights)
         {
@@ -40,13 +42,18 @@ public sealed class FineTunePhase : TrainingPhase
         var headParams = head.named_parameters().Select(p => ("head." + p.name, p.parameter)).ToList();
         StateParameters = Distinct(encoderParams.Concat(headParams));
         double wd = c.Ft.WeightDecay ?? c.WeightDecay;
-        var groups = ParameterGroup.ForWeightDecay("head", headParams, c.Ft.LrHead, wd);
+        // one learning rate for the head, or one per linear layer (the MASSIVE report's 0.01 / 0.009)
+        var groups = c.Ft.LrHeadLayers is { } perLayer
+            ? Enumerable.Range(0, head.Spec.Layers).SelectMany(i => ParameterGroup.ForWeightDecay($"head.{head.Spec.LayerName(i)}",
+                head.LayerParameters(i).Select(p => ("head." + p.Name, p.Param)), perLayer[i], wd)).ToList()
+            : ParameterGroup.ForWeightDecay("head", headParams, c.Ft.LrHead, wd);
         if (c.Ft.FreezeEncoder) foreach (var (_, p) in encoderParams) p.requires_grad = false;
         else groups.InsertRange(0, c.Ft.Llrd is double decay
             ? LayerwiseLrDecay.Groups("encoder", encoderParams, encoder.Encoder.Config.NumHiddenLayers, c.Ft.Lr, decay, wd)
             : ParameterGroup.ForWeightDecay("encoder", encoderParams, c.Ft.Lr, wd));
         Optimizer = Optimizer.Create(c.Ft.Optimizer, groups.Where(g => g.Parameters.Count > 0).ToList(), c.Ft.Momentum, c.Ft.Eps);
-        Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs, c.Ft.MinLrRatio);
+        Schedule = LrSchedule.Create(c.Ft.Schedule, c.Ft.WarmupRatio, BatchesPerEpoch * c.Ft.MaxEpochs, c.Ft.MinLrRatio,
+            c.Ft.EtaMin, c.Ft.TMax, BatchesPerEpoch);
         _best = new BestWeights(StateParameters);
         _encoded = train.Select(e => tok.Encode(e.Text, e.Text2, maxLength: c.MaxLength)).ToArray();
     }

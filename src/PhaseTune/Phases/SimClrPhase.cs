@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
 
-/// <summary>SimCLR (<see cref="NtXentLoss"/>): two views of each text, each with words deleted anew every epoch and
-/// its own dropout; no labels.</summary>
+/// <summary>SimCLR (<see cref="NtXentLoss"/>): two views of each text, each with words deleted anew every epoch
+/// (<c>pretrain.noise_ratio</c>; 0 leaves dropout as the only augmentation, as the MASSIVE report does) and its own
+/// dropout (the encoder's, then <c>pretrain.view_dropout</c> and the projection head, if set); no labels.</summary>
 public sealed class SimClrPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> data, TrainConfig c)
     : EmbeddingPretrainPhase(PhaseKind.SimClr, encoder, tok, data, c)
 {
@@ -27,7 +28,7 @@ public sealed class SimClrPhase(SentenceEncoder encoder, ITokenizer tok, IReadOn
     public override Tensor Loss(int index)
     {
         var idx = EpochBatches[index];
-        var views = stack([Encode(idx.Select(i => _views[i][0])), Encode(idx.Select(i => _views[i][1]))], 1);   // (B, 2, C)
-        return new NtXentLoss(Temperature).Forward(new ViewsBatch(views, null));
+        var views = stack([View(Encode(idx.Select(i => _views[i][0]))), View(Encode(idx.Select(i => _views[i][1])))], 1);   // (B, 2, C)
+        return new NtXentLoss(Temperature, Config.Pretrain.Reduction).Forward(new ViewsBatch(views, null));
     }
 }

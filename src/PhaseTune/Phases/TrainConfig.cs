@@ -40,6 +40,8 @@ public sealed record TrainConfig
     /// null keeps the model's own (HF's hidden_dropout_prob, attention_probs_dropout_prob).</summary>
     public double? Dropout { get; init; }
     public int SelectChecks { get; init; } = 4;
+    /// <summary>Score the (cut) training set too, with the final model, as metrics.json's "train".</summary>
+    public bool EvalTrain { get; init; }
     public DaeConfig Dae { get; init; } = new();
     public ContrastiveConfig Cl { get; init; } = new();
     public FineTuneConfig Ft { get; init; } = new();
@@ -81,9 +83,32 @@ public sealed record TrainConfig
         if (Ft.Optimizer is not ("adamw" or "sgd")) throw new ArgumentException($"{source}: ft.optimizer must be adamw or sgd");
         if (Ft.Llrd is <= 0 or > 1) throw new ArgumentException($"{source}: ft.llrd must be in (0, 1]");
         if (Ft.MinEpochs > Ft.MaxEpochs) throw new ArgumentException($"{source}: ft.min_epochs exceeds ft.max_epochs");
+        if (Ft.MaxEpochs < 0) throw new ArgumentException($"{source}: ft.max_epochs must not be negative (0 evaluates the model before fine-tuning), got {Ft.MaxEpochs}");
+        if (Ft.HeadHidden is null || Ft.HeadDropout is null || Pretrain.Projection is null)
+            throw new ArgumentException($"{source}: ft.head_hidden, ft.head_dropout and pretrain.projection are lists (empty, not null)");
+        Ft.Head.Validate(source);
+        if (Ft.LrHeadLayers is { } lrs && lrs.Length != Ft.Head.Layers)
+            throw new ArgumentException($"{source}: ft.lr_head_layers needs one learning rate per head layer ({Ft.Head.Layers}), got {lrs.Length}");
+        CheckCosine(source, "ft", Ft.Schedule, Ft.EtaMin, Ft.TMax);
+        CheckCosine(source, "pretrain", Pretrain.Schedule, Pretrain.EtaMin, Pretrain.TMax);
+        if (Pretrain.Optimizer is not ("adamw" or "sgd")) throw new ArgumentException($"{source}: pretrain.optimizer must be adamw or sgd");
+        if (Pretrain.Llrd is <= 0 or > 1) throw new ArgumentException($"{source}: pretrain.llrd must be in (0, 1]");
+        if (Pretrain.Reduction is not ("mean" or "sum")) throw new ArgumentException($"{source}: pretrain.reduction must be mean or sum");
+        if (Pretrain.ViewDropout is < 0 or >= 1 or double.NaN) throw new ArgumentException($"{source}: pretrain.view_dropout must be in [0, 1), got {Pretrain.ViewDropout}");
+        if (Pretrain.Projection.Any(h => h < 1)) throw new ArgumentException($"{source}: pretrain.projection sizes must be at least 1");
+        if ((Pretrain.Projection.Length > 0 || Pretrain.ViewDropout > 0 || Pretrain.Reduction != "mean") && !Phases.Any(p => p is PhaseKind.SupCon or PhaseKind.SimClr))
+            throw new ArgumentException($"{source}: pretrain.projection, pretrain.view_dropout and pretrain.reduction apply to the supcon and simclr phases, which phases '{PhaseKinds.Names(Phases)}' lack");
         try { Models.Pooling.Parse(Pooling); }
         catch (ArgumentException e) { throw new ArgumentException($"{source}: pooling: {e.Message}"); }
         return this;
+    }
+
+    static void CheckCosine(string source, string section, string schedule, double etaMin, double? tMax)
+    {
+        if (schedule != "cosine" && (etaMin != 0 || tMax is not null))
+            throw new ArgumentException($"{source}: {section}.eta_min and {section}.t_max need {section}.schedule = \"cosine\" (it is '{schedule}')");
+        if (tMax is <= 0) throw new ArgumentException($"{source}: {section}.t_max must be positive (epochs), got {tMax}");
+        if (etaMin < 0) throw new ArgumentException($"{source}: {section}.eta_min must not be negative, got {etaMin}");
     }
 
     /// <summary>A classifier run's phases must be one of <see cref="PhaseKinds.ClassifierRecipes"/>.</summary>

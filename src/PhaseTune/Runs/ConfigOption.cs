@@ -24,6 +24,9 @@ public sealed record ConfigOption(string Flag, OptionValue Value, string[] Paths
             OptionValue.Number => JsonValue.Create(double.TryParse(Require(text), NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d
                 : throw new ArgumentException($"{Flag}: '{text}' is not a number")),
             OptionValue.Word => JsonValue.Create(Require(text)),
+            OptionValue.Numbers => new JsonArray(Require(text).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+                .Select(s => (JsonNode)JsonValue.Create(double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x) ? x
+                    : throw new ArgumentException($"{Flag}: '{s}' in '{text}' is not a number"))).ToArray()),
             _ => new JsonArray(Require(text).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
                 .Select(s => (JsonNode)JsonValue.Create(s)).ToArray()),
         };

@@ -81,6 +81,7 @@ public static class TrainRun
         cancel.ThrowIfCancellationRequested();
         var dev = finetune.Evaluate(data.Dev);
         var test = data.Test is null ? null : finetune.Evaluate(data.Test);
+        var train = c.EvalTrain ? finetune.Evaluate(data.Train) : null;
         runner.Complete(() =>
         {
             ClassifierDirectory.Save(finetune.Model, Path.Combine(outDir, "model"), c.ToJson());
@@ -95,9 +96,10 @@ public static class TrainRun
                 ["cluster_quality"] = runner.ClusterQualityJson(),
                 ["base_model"] = baseModel, ["dataset"] = DatasetName(data),
             };
+            if (train is not null) metrics["train"] = train.ToJson();
             AtomicFile.WriteAllText(Path.Combine(outDir, "metrics.json"), metrics.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
             RunReport.TryWrite(outDir, observer, card: true);
         });
-        return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch, runner.Measured());
+        return new TrainResult(finetune.Model, dev, test, runner.Seconds, finetune.DevHistory, finetune.BestEpoch, runner.Measured(), train);
     }
 }

@@ -253,7 +253,7 @@ public class OnnxExportTests
             head.named_parameters().Single(p => p.name == "out_proj.bias").parameter.normal_(0, 0.5);
             foreach (var p in head.parameters()) p.mul_(4);
         }
-        return new TextClassifier(encoder, head, ToyModels.Tokenizer, ["sports", "food", "other"], 32, activation);
+        return new TextClassifier(encoder, head, ToyModels.Tokenizer, ["sports", "food", "other"], 32);
     }
 
     [Fact]

@@ -42,6 +42,7 @@ public static class OnnxDirectory
                 manifest["outputs"]!.AsArray().Insert(0, Output("probabilities", "batch", model.Labels.Count));
                 manifest["labels"] = new JsonArray(model.Labels.Select(l => (JsonNode)l).ToArray());
                 manifest["head_activation"] = model.HeadActivation;
+                manifest["head"] = model.Head.Spec.ToJson();
             }
             else
             {

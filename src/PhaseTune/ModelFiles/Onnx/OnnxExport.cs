@@ -15,7 +15,7 @@ namespace PhaseTune.ModelFiles.Onnx;
 /// <c>token_type_ids</c> when the encoder's type table has more than one row (BERT; RoBERTa's has one, so no input).
 /// Outputs: <c>sentence_embedding</c> (batch, hidden) and, for a classifier, <c>probabilities</c> (batch, classes).
 /// metadata_props carry the pipeline (model_type, pooling, normalize, projection, max_length, pad_token_id) and a
-/// classifier's labels (a JSON array, in output order) and head_activation.</remarks>
+/// classifier's labels (a JSON array, in output order), head_activation and head (its shape, JSON).</remarks>
 public static class OnnxExport
 {
     public const int Opset = 17;
@@ -43,13 +43,20 @@ public static class OnnxExport
             .Concat(model.Head.named_parameters().Select(p => (Key: "head." + p.name, Value: (TorchSharp.torch.Tensor)p.parameter)));
         var g = new OnnxGraph(weights.ToDictionary(w => w.Key, w => w.Value), int8);
         var embedding = EncoderGraph.Build(g, model.Encoder);                                   // (B, H)
-        // ClassificationHead without its dropouts
-        var logits = g.Linear(g.Activation(model.HeadActivation, g.Linear(embedding, "head.dense")), "head.out_proj");   // (B, C)
+        // ClassificationHead without its dropouts: its linear layers with the activation between them
+        var spec = model.Head.Spec;
+        var logits = embedding;
+        for (int i = 0; i < spec.Layers; i++)
+        {
+            logits = g.Linear(logits, "head." + spec.LayerName(i));
+            if (i < spec.Layers - 1) logits = g.Activation(spec.Activation, logits);
+        }                                                                                       // (B, C)
         g.Output("probabilities", g.Op("Softmax", [logits], Int("axis", 1)), DataType.Float, "batch", model.Labels.Count);
         g.Output("sentence_embedding", embedding, DataType.Float, "batch", model.Encoder.Dimension);
         var meta = Pipeline(model.Encoder, model.MaxLength);
         meta["labels"] = new JsonArray(model.Labels.Select(l => (JsonNode)l).ToArray()).ToJsonString();
         meta["head_activation"] = model.HeadActivation;
+        meta["head"] = spec.ToJson().ToJsonString();
         meta["quantization"] = int8 ? "int8" : "none";
         Write(path, g, "PhaseTune text classifier", meta);
     }
