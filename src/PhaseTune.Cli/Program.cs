@@ -18,6 +18,7 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     ReportCommand.Create(),
     PretrainCommand.Create(),
     MultiTaskCommand.Create(),
+    ReproduceCommand.Create(),
     BenchCommand.Create(),
     BenchCommand.CreateLengths(),
 };

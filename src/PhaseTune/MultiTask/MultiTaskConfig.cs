@@ -104,6 +104,15 @@ public sealed record MultiTaskConfig
         return c.Validate(path);
     }
 
+    /// <summary>What the command line may replace (the multitask flags, the reproduce command's scales); null keeps the
+    /// file's value. <paramref name="lr"/> sets the encoder's and the heads' rate alike, as the CS224N report trains.</summary>
+    public MultiTaskConfig Override(string? model = null, string? vocab = null, int? epochs = null, int? maxLength = null, double? lr = null,
+        string? pretrainData = null) => (this with
+    {
+        Model = model ?? Model, Vocab = vocab ?? Vocab, Epochs = epochs ?? Epochs, MaxLength = maxLength ?? MaxLength,
+        Lr = lr ?? Lr, LrHead = lr ?? LrHead, PretrainData = pretrainData ?? PretrainData,
+    }).Validate("the command line");
+
     /// <summary>A deserialisation error as the config key it is about, never a .NET type.</summary>
     static string Explain(JsonException e, string file)
     {

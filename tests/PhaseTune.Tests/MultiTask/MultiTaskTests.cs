@@ -81,6 +81,20 @@ public class MultiTaskTests
     }
 
     [Fact]
+    public void PcGradMeanAveragesAndWeightsScaleEachTasksGradientBeforeTheProjection()
+    {
+        var g1 = tensor(new float[] { 1, 0 });
+        var g2 = tensor(new float[] { -1, 1 });
+        Assert.Equal([0.25f, 0.75f], PCGrad.Combine([g1, g2], new Random(0), "mean").data<float>().ToArray());
+        // weights 2, 1: 2·g1 = (2, 0) conflicts with g2 (dot −2): (2, 0) − (−2/2)(−1, 1) = (1, 1); g2 − (−2/4)(2, 0) = (0, 1)
+        Assert.Equal([1f, 2f], PCGrad.Combine([g1, g2], new Random(0), "sum", [2, 1]).data<float>().ToArray());
+        Assert.Equal([0.5f, 1f], PCGrad.Combine([g1, g2], new Random(0), "mean", [2, 1]).data<float>().ToArray());
+        // without a conflict the weights are the weighted sum (mean)
+        Assert.Equal([1.5f, 0.5f], PCGrad.Combine([tensor(new float[] { 1, 0 }), tensor(new float[] { 1, 1 })], new Random(0), "mean", [2, 1]).data<float>().ToArray());
+        Assert.Throws<ArgumentException>(() => PCGrad.Combine([g1, g2], new Random(0), "max"));
+    }
+
+    [Fact]
     public void PearsonAndSpearmanByHand()
     {
         var m = RegressionMetrics.Compute([1, 2, 3, 4], [1, 3, 2, 10]);
