@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The issue-4 benchmarks at a 2-core scale (not tests):
-#  (a) multi-task SST-5 / Quora / STS-B with scratch:mini: vanilla (sequential), round-robin, MT-DNN, MT-DNN+PCGrad,
+#  (a) multi-task SST-5 / Quora / STS-B with scratch:mini: vanilla (each task in turn: training_order round_robin),
+#      interleaved batches, MT-DNN, MT-DNN+PCGrad,
 #      MT-DNN after SimCSE pre-training; 1 epoch on a seeded 2,000-example sample of each task's splits.
 #  (b) MASSIVE intents with scratch:mini: fine-tune, +LLRD, +warmup, +both, SupCon→classifier, SimCLR→classifier;
 #      a seeded stratified sample of 4,000 training examples, full dev and test.
@@ -15,12 +16,12 @@ mkdir -p bench/out/seed2/configs bench/out/seed3
 base=bench/out/seed2/configs/base.toml
 sed -e "s|\.\./\.\./shared|$shared|g" -e "s|^epochs = .*|epochs = 1|" -e "s|^max_length = .*|max_length = 64|" \
     -e "s|^seed = .*|seed = 1\nthreads = $threads|" examples/multitask-sst5-quora-stsb.toml > "$base"
-variant() { # name sampler pcgrad pretrain
-  sed -e "s|^sampler = .*|sampler = \"$2\"|" -e "s|^pcgrad = .*|pcgrad = $3|" -e "s|^pretrain = .*|pretrain = \"$4\"|" "$base" > bench/out/seed2/configs/$1.toml
+variant() { # name training_order pcgrad pretrain
+  sed -e "s|^training_order = .*|training_order = \"$2\"|" -e "s|^pcgrad = .*|pcgrad = $3|" -e "s|^pretrain = .*|pretrain = \"$4\"|" "$base" > bench/out/seed2/configs/$1.toml
   pt multitask --config bench/out/seed2/configs/$1.toml --out bench/out/seed2/$1 --limit-per-task 2000 --quiet | tail -n 4
 }
-variant vanilla sequential false none
-variant round-robin round_robin false none
+variant vanilla round_robin false none
+variant round-robin interleaved false none
 variant mtdnn mtdnn false none
 variant mtdnn-pcgrad mtdnn true none
 variant simcse-mtdnn mtdnn false simcse

@@ -18,8 +18,8 @@ var root = new RootCommand("PhaseTune: fine-tune HuggingFace encoders for text c
     ReportCommand.Create(),
     PretrainCommand.Create(),
     MultiTaskCommand.Create(),
+    ReproduceCommand.Create(),
     BenchCommand.Create(),
     BenchCommand.CreateLengths(),
-    ReproduceCommand.Create(),
 };
 return root.Parse(args).Invoke();

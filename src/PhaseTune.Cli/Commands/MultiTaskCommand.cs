@@ -5,7 +5,8 @@ using PhaseTune.Runs;
 
 namespace PhaseTune.Cli.Commands;
 
-/// <summary>`phasetune multitask --config FILE --out DIR [--max-steps N] [--limit-per-task N]`.</summary>
+/// <summary>`phasetune multitask --config FILE --out DIR [--max-steps N] [--limit-per-task N]` and overrides of the
+/// file's model, vocab, epochs, max_length, lr (encoder and heads) and pretrain_data.</summary>
 public static class MultiTaskCommand
 {
     public static Command Create()
@@ -15,11 +16,19 @@ public static class MultiTaskCommand
         var maxSteps = new Option<int?>("--max-steps") { Description = "cap training steps per epoch (quick checks)" };
         var limit = new Option<int?>("--limit-per-task") { Description = "use at most N examples of each split of each task" };
         var quiet = new Option<bool>("--quiet");
-        var cmd = new Command("multitask", "Train one encoder on several tasks (SST-5, Quora, STS-B, ...).") { config, outDir, maxSteps, limit, quiet };
+        var model = new Option<string?>("--model") { Description = "replaces the config's model" };
+        var vocab = new Option<string?>("--vocab") { Description = "replaces the config's vocab" };
+        var epochs = new Option<int?>("--epochs") { Description = "replaces the config's epochs" };
+        var maxLength = new Option<int?>("--max-length") { Description = "replaces the config's max_length" };
+        var lr = new Option<double?>("--lr") { Description = "replaces the config's lr and lr_head" };
+        var pretrainData = new Option<string?>("--pretrain-data") { Description = "replaces the config's pretrain_data (e.g. NLI triplets: text, positive, negative)" };
+        var cmd = new Command("multitask", "Train one encoder on several tasks (SST-5, Quora, STS-B, ...).")
+            { config, outDir, maxSteps, limit, quiet, model, vocab, epochs, maxLength, lr, pretrainData };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
-            var c = MultiTaskConfig.Load(r.GetValue(config)!);
-            PathGuard.CheckOutputFolder(("--out", r.GetValue(outDir)!), MultiTaskRun.Writes, [("--config", r.GetValue(config)), ("model", c.Model), ("vocab", c.Vocab),
+            var c = MultiTaskConfig.Load(r.GetValue(config)!).Override(r.GetValue(model), r.GetValue(vocab), r.GetValue(epochs), r.GetValue(maxLength),
+                r.GetValue(lr), r.GetValue(pretrainData));
+            PathGuard.CheckOutputFolder(("--out", r.GetValue(outDir)!), MultiTaskRun.Writes, [("--config", r.GetValue(config)), ("model", c.Model), ("vocab", c.Vocab), ("pretrain_data", c.PretrainData),
                 .. c.Tasks.Select(t => ($"task {t.Name} data", (string?)t.Data))]);
             if (r.GetValue(maxSteps) is < 1) throw new ArgumentException("--max-steps must be positive");
             if (r.GetValue(limit) is < 2) throw new ArgumentException("--limit-per-task must be at least 2");

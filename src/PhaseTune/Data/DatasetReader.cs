@@ -9,7 +9,8 @@ using Parquet.Serialization;
 namespace PhaseTune.Data;
 
 /// <summary>Reads labelled examples from JSONL, CSV, TSV or Parquet, each optionally gzip-compressed.
-/// Pairs are read from `text1`/`text2` when the text column is absent. Errors name the file and line.</summary>
+/// Pairs are read from `text1`/`text2` when the text column is absent; triplets (NLI style) from `text`, `positive`,
+/// `negative`, with or without a label. Errors name the file and line.</summary>
 public static class DatasetReader
 {
     public static readonly string[] Extensions = [".jsonl", ".csv", ".tsv", ".parquet"];
@@ -60,8 +61,7 @@ public static class DatasetReader
                     JsonValue v => v.ToJsonString(),
                     var other => throw new InvalidDataException($"{path}:{lineNo}: \"{key}\" must be a string or number, not {other.GetValueKind()}"),
                 };
-                list.Add(Make(path, lineNo, Field(c.Text), Field(c.Text == "text" ? "text1" : c.Text), Field(c.Text2), Field(c.Label), c,
-                    o.Select(kv => kv.Key), requireLabel));
+                list.Add(Make(path, lineNo, Field, c, o.Select(kv => kv.Key), requireLabel));
             }
         }
         catch (DecoderFallbackException) { throw new InvalidDataException($"{path}:{lineNo + 1}: not valid UTF-8"); }
@@ -82,7 +82,7 @@ public static class DatasetReader
                 if (fields.Length != header.Length)
                     throw new InvalidDataException($"{path}:{line}: {fields.Length} fields, header has {header.Length}");
                 string? Field(string key) => Array.IndexOf(header, key) is var i and >= 0 ? fields[i] : null;
-                list.Add(Make(path, line, Field(c.Text), Field(c.Text == "text" ? "text1" : c.Text), Field(c.Text2), Field(c.Label), c, header, requireLabel));
+                list.Add(Make(path, line, Field, c, header, requireLabel));
             }
         }
         catch (DecoderFallbackException) { throw new InvalidDataException($"{path}: not valid UTF-8"); }
@@ -103,15 +103,16 @@ public static class DatasetReader
         {
             var row = rows[i];
             string? At(string key) => row.TryGetValue(key, out var v) && v is not null ? Convert.ToString(v, CultureInfo.InvariantCulture) : null;
-            list.Add(Make(path, i + 1, At(c.Text), At(c.Text == "text" ? "text1" : c.Text), At(c.Text2), At(c.Label), c, row.Keys, requireLabel));
+            list.Add(Make(path, i + 1, At, c, row.Keys, requireLabel));
         }
         return list;
     }
 
-    static Example Make(string path, int line, string? text, string? text1, string? text2, string? label, ColumnOptions c,
-        IEnumerable<string> available, bool requireLabel)
+    static Example Make(string path, int line, Func<string, string?> field, ColumnOptions c, IEnumerable<string> available, bool requireLabel)
     {
         string where = $"{path}:{line}";
+        string? text = field(c.Text), text1 = field(c.Text == "text" ? "text1" : c.Text), text2 = field(c.Text2), label = field(c.Label);
+        if (field(c.Negative) is string negative) return Triplet(where, text ?? text1, field(c.Positive), negative, label, c, path, line);
         string Columns() => string.Join(", ", available);
         string first = text ?? text1
             ?? throw new InvalidDataException($"{where}: missing text column '{c.Text}' (columns: {Columns()})");
@@ -123,5 +124,13 @@ public static class DatasetReader
         if (label is null) throw new InvalidDataException($"{where}: missing label column '{c.Label}' (columns: {Columns()})");
         if (string.IsNullOrWhiteSpace(label)) throw new InvalidDataException($"{where}: empty label");
         return new Example(first, second, label, path, line);
+    }
+
+    static Example Triplet(string where, string? text, string? positive, string negative, string? label, ColumnOptions c, string path, int line)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new InvalidDataException($"{where}: triplet has no text in '{c.Text}'");
+        if (string.IsNullOrWhiteSpace(positive)) throw new InvalidDataException($"{where}: triplet has no '{c.Positive}' text beside its '{c.Negative}'");
+        if (string.IsNullOrWhiteSpace(negative)) throw new InvalidDataException($"{where}: empty '{c.Negative}' text");
+        return new Example(text, positive, label ?? "", path, line) { Negative = negative };
     }
 }

@@ -11,8 +11,8 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.MultiTask;
 
-/// <summary>Trains all tasks on one encoder with the configured sampler (or PCGrad over one batch of every task per
-/// step), evaluates every task on dev after each epoch and keeps the weights with the best mean dev metric.</summary>
+/// <summary>Trains all tasks on one encoder in the configured training order (or PCGrad over one batch of every task
+/// per step), evaluates every task on dev after each epoch and keeps the weights with the best mean dev metric.</summary>
 public sealed class MultiTaskPhase : TrainingPhase
 {
     readonly MultiTaskModel _model;
@@ -20,6 +20,7 @@ public sealed class MultiTaskPhase : TrainingPhase
     readonly ITokenizer _tok;
     readonly MultiTaskConfig _c;
     readonly int? _maxSteps;
+    readonly TaskSampler _sampler;
     readonly IReadOnlyList<(string Name, Parameter Param)> _shared;
     int[][][] _batches = [];
     int[] _sequence = [], _position = [];
@@ -29,33 +30,43 @@ public sealed class MultiTaskPhase : TrainingPhase
     public MultiTaskPhase(MultiTaskModel model, IReadOnlyList<TaskData> tasks, ITokenizer tok, MultiTaskConfig c, int? maxSteps)
     {
         _model = model; _tasks = tasks; _tok = tok; _c = c; _maxSteps = maxSteps;
+        if (c.FreezeEncoder) foreach (var p in model.Encoder.parameters()) p.requires_grad = false;
         StateParameters = Distinct(model.named_parameters().Select(p => (p.name, p.parameter)));
-        _shared = StateParameters.Where(p => !p.Name.StartsWith("heads.")).ToList();
-        var groups = ParameterGroup.ForWeightDecay("shared", _shared, c.Lr, 0.01);
-        groups.AddRange(ParameterGroup.ForWeightDecay("heads", StateParameters.Where(p => p.Name.StartsWith("heads.")), c.LrHead, 0.01));
+        _shared = StateParameters.Where(p => !p.Name.StartsWith("heads.") && p.Param.requires_grad).ToList();
+        var groups = ParameterGroup.ForWeightDecay("shared", _shared, c.Lr, c.WeightDecay);
+        groups.AddRange(ParameterGroup.ForWeightDecay("heads", StateParameters.Where(p => p.Name.StartsWith("heads.")), c.LrHead, c.WeightDecay));
         Optimizer = Optimizer.Create("adamw", groups.Where(g => g.Parameters.Count > 0).ToList());
-        Schedule = LrSchedule.Create("linear", c.WarmupRatio, StepsPerEpoch * c.Epochs);
+        var order = c.TaskOrder.Select(n => tasks.Select(t => t.Config.Name).ToList().IndexOf(n)).ToArray();
+        _sampler = new TaskSampler(c.TrainingOrder, order, c.Epochs, tasks.Select(BatchCount).ToArray(), tasks.Select(t => t.Config.Weight).ToArray());
+        Schedule = LrSchedule.Create(c.Schedule, c.WarmupRatio, Enumerable.Range(0, MaxEpochs).Sum(StepsIn));
         _best = new BestWeights(StateParameters);
     }
 
     int BatchCount(TaskData t) => (t.Train.Count + _c.BatchSize - 1) / _c.BatchSize;
-    int StepsPerEpoch => Math.Min(_maxSteps ?? int.MaxValue, _c.Pcgrad ? _tasks.Max(BatchCount) : _tasks.Sum(BatchCount));
+    int StepsIn(int epoch) => Math.Min(_maxSteps ?? int.MaxValue, _c.Pcgrad ? _tasks.Max(BatchCount) : _sampler.Length(epoch));
     public MultiTaskModel Model => _model;
     public override string Name => PhaseKind.MultiTask.Name();
     public override int ExampleCount => _tasks.Sum(t => t.Train.Count);
-    public override int MaxEpochs => _c.Epochs;
+    /// <summary>PCGrad trains every task each step, so the training order does not stretch its epochs.</summary>
+    public override int MaxEpochs => _c.Pcgrad ? _c.Epochs : _sampler.Epochs;
     public double BestScore => _best.Score;
     public List<double> DevHistory => _best.History;
 
     public override int BeginEpoch(int epoch)
     {
         _epoch = epoch;
-        _batches = _tasks.Select(t => BatchOrder.Shuffled(t.Train.Count, _c.BatchSize, Seeds.For(_c.Seed, "mt-order-" + t.Config.Name, epoch))).ToArray();
-        _sequence = TaskSampler.Sequence(_c.Sampler, _batches.Select(b => b.Length).ToArray(), _tasks.Select(t => t.Config.Weight).ToArray(),
-            Seeds.For(_c.Seed, "mt-sampler", epoch));
+        int steps = StepsIn(epoch);
+        _sequence = _c.Pcgrad ? [] : _sampler.Sequence(epoch, Seeds.For(_c.Seed, "mt-sampler", epoch))[..steps];
         var seen = new int[_tasks.Count];
         _position = _sequence.Select(t => seen[t]++).ToArray();
-        return StepsPerEpoch;
+        // a task the order repeats gets a fresh shuffle for each pass
+        _batches = _tasks.Select((t, k) =>
+        {
+            int passes = Math.Max(1, (seen[k] + BatchCount(t) - 1) / BatchCount(t));
+            return Enumerable.Range(0, passes).SelectMany(p => BatchOrder.Shuffled(t.Train.Count, _c.BatchSize,
+                Seeds.For(_c.Seed, "mt-order-" + t.Config.Name + (p == 0 ? "" : $"-pass{p}"), epoch))).ToArray();
+        }).ToArray();
+        return steps;
     }
 
     Tensor TaskLoss(int task, int batch)
@@ -75,7 +86,8 @@ public sealed class MultiTaskPhase : TrainingPhase
     public override Tensor Loss(int index) => TaskLoss(_sequence[index], _position[index]);
 
     /// <summary>Without PCGrad: the sampled task's loss. With PCGrad: every task's loss on one of its batches, the
-    /// shared parameters' per-task gradients combined by gradient surgery, the heads' gradients kept as they are.</summary>
+    /// shared parameters' per-task gradients weighted by the tasks' weights and combined by gradient surgery (sum or
+    /// mean), each head's gradient (only its own task's) kept as it is. Returns the weighted sum (or mean) of the losses.</summary>
     public override Tensor Backward(int index)
     {
         if (!_c.Pcgrad) return base.Backward(index);
@@ -87,9 +99,10 @@ public sealed class MultiTaskPhase : TrainingPhase
             var loss = TaskLoss(t, index);
             loss.backward();
             perTask.Add(cat(_shared.Select(p => p.Param.grad is null ? zeros(p.Param.numel()) : p.Param.grad.reshape(-1)).ToArray()));
-            total = total + loss.detach();
+            total = total + loss.detach() * _tasks[t].Config.Weight;
         }
-        var combined = PCGrad.Combine(perTask, Seeds.For(_c.Seed, "pcgrad", _epoch * 1_000_003 + index));
+        var combined = PCGrad.Combine(perTask, Seeds.For(_c.Seed, "pcgrad", _epoch * 1_000_003 + index), _c.PcgradReduction,
+            _tasks.Select(t => t.Config.Weight).ToArray());
         long offset = 0;
         using (no_grad())
             foreach (var (_, p) in _shared)
@@ -99,13 +112,13 @@ public sealed class MultiTaskPhase : TrainingPhase
                 p.grad.copy_(combined.narrow(0, offset, n).view(p.shape));
                 offset += n;
             }
-        return total.squeeze();
+        return (_c.PcgradReduction == "mean" ? total / _tasks.Count : total).squeeze();
     }
 
     public override void SetTraining(bool training) => _model.train(training);
 
-    /// <summary>Dev (or test) metrics of every task and their mean of the tasks' own metrics.</summary>
-    public JsonObject Evaluate(bool test, out double mean)
+    /// <summary>Train, dev or test metrics of every task and the mean of the tasks' own metrics.</summary>
+    public JsonObject Evaluate(string split, out double mean)
     {
         _model.eval();
         var result = new JsonObject();
@@ -113,7 +126,7 @@ public sealed class MultiTaskPhase : TrainingPhase
         using var _ = no_grad();
         foreach (var t in _tasks)
         {
-            var examples = test ? t.Test : t.Dev;
+            var examples = split switch { "train" => t.Train, "dev" => t.Dev, "test" => t.Test, _ => throw new ArgumentException($"unknown split '{split}'") };
             if (examples.Count == 0) continue;
             var outputs = new List<float[]>();
             foreach (var chunk in examples.Chunk(64))
@@ -149,7 +162,7 @@ public sealed class MultiTaskPhase : TrainingPhase
 
     public override bool EndEpoch(int epoch, ITrainingObserver observer)
     {
-        Evaluate(test: false, out double mean);
+        Evaluate("dev", out double mean);
         _best.Offer(mean);
         observer.Message($"multitask epoch {epoch + 1}: mean dev metric {mean:F4} (best {BestScore:F4})");
         return false;

@@ -21,6 +21,7 @@ public abstract class EmbeddingPretrainPhase : TrainingPhase
     protected readonly TrainConfig Config;
     protected readonly Dictionary<string, int[]> ByLabel;
     protected readonly Dictionary<string, long> LabelIndex;
+    readonly LabelSampler _sampler;
     readonly TokenEncoding[] _encoded;
 
     /// <summary>Per example, another example of its label (itself when it is its label's only one).</summary>
@@ -33,6 +34,7 @@ public abstract class EmbeddingPretrainPhase : TrainingPhase
         _encoded = data.Select(e => tok.Encode(e.Text, maxLength: c.MaxLength)).ToArray();
         ByLabel = data.Select((e, i) => (e.Label, i)).GroupBy(x => x.Label).ToDictionary(g => g.Key, g => g.Select(x => x.i).ToArray());
         LabelIndex = ByLabel.Keys.Select((l, i) => (l, (long)i)).ToDictionary(x => x.l, x => x.Item2);
+        _sampler = new LabelSampler(data.Select(e => e.Label).ToArray());
         var p = c.Pretrain;
         var encoderParams = encoder.named_parameters().Select(x => ("encoder." + x.name, x.parameter)).ToList();
         if (p.Projection.Length > 0) Projection = new ProjectionHead(encoder.Dimension, p.Projection);
@@ -86,14 +88,7 @@ public abstract class EmbeddingPretrainPhase : TrainingPhase
     protected virtual void PrepareEpoch(int epoch, Random rng) { }
 
     /// <summary>A random example of the same label (never i itself unless it is alone) or of another label.</summary>
-    protected int Other(int i, bool sameLabel, Random rng)
-    {
-        var pool = sameLabel ? ByLabel[Data[i].Label] : ByLabel.Where(kv => kv.Key != Data[i].Label).SelectMany(kv => kv.Value).ToArray();
-        if (pool.Length == 0 || (sameLabel && pool.Length == 1)) return i;
-        int j;
-        do j = pool[rng.Next(pool.Length)]; while (sameLabel && j == i);
-        return j;
-    }
+    protected int Other(int i, bool sameLabel, Random rng) => sameLabel ? _sampler.Same(i, rng) : _sampler.Other(i, rng);
 
     /// <summary>The examples' own texts, tokenised once in the constructor.</summary>
     protected TokenBatch Rows(IEnumerable<int> rows) => TokenBatch.Collate(Tokenizer, rows.Select(i => _encoded[i]));

@@ -6,14 +6,16 @@ using static TorchSharp.torch;
 
 namespace PhaseTune.Phases;
 
-/// <summary>Multiple Negatives Ranking (<see cref="MultipleNegativesRankingLoss"/>): on text pairs, the pairs with the
-/// positive label; on single texts, like supervised SimCSE, a same-label text as the positive.</summary>
+/// <summary>Multiple Negatives Ranking (<see cref="MultipleNegativesRankingLoss"/>): on triplets, each row's positive
+/// with its hard negative beside the in-batch ones; on text pairs, the pairs with the positive label; on single texts,
+/// like supervised SimCSE, a same-label text as the positive.</summary>
 public sealed class MnrlPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnlyList<Example> data, TrainConfig c)
     : EmbeddingPretrainPhase(PhaseKind.Mnrl, encoder, tok, Positives(data, c), c)
 {
-    static IReadOnlyList<Example> Positives(IReadOnlyList<Example> data, TrainConfig c) => data.Any(e => e.Text2 is not null)
-        ? data.Where(e => e.Text2 is not null && e.Label == c.Pretrain.PositiveLabel).ToList()
-        : data;
+    static IReadOnlyList<Example> Positives(IReadOnlyList<Example> data, TrainConfig c) =>
+        !SupervisedSimCsePhase.IsTriplets(data, PhaseKind.Mnrl.Name()) && data.Any(e => e.Text2 is not null)
+            ? data.Where(e => e.Text2 is not null && e.Label == c.Pretrain.PositiveLabel).ToList()
+            : data;
 
     protected override double DefaultTemperature => 0.05;
 
@@ -21,6 +23,7 @@ public sealed class MnrlPhase(SentenceEncoder encoder, ITokenizer tok, IReadOnly
     {
         var idx = EpochBatches[index];
         var positives = idx.Select(i => Data[i].Text2 ?? Data[Partner[i]].Text);
-        return new MultipleNegativesRankingLoss(Config.Pretrain.Scale).Forward(new RankingBatch(Encode(Rows(idx)), Encode(positives)));
+        var negatives = Data[idx[0]].Negative is null ? null : Encode(idx.Select(i => Data[i].Negative!));
+        return new MultipleNegativesRankingLoss(Config.Pretrain.Scale).Forward(new RankingBatch(Encode(Rows(idx)), Encode(positives), negatives));
     }
 }

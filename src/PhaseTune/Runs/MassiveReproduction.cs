@@ -12,13 +12,13 @@ namespace PhaseTune.Runs;
 
 /// <summary>`phasetune reproduce massive`: every row of Table 7 (and Table 8's contrastive losses) of the MASSIVE report
 /// ("A Deep Dive into BERT and Contrastive Learning", ../shared/papers/003_…) as one `train` run per row, each from its
-/// config in examples/massive/, at a <see cref="ReproductionScale"/>; then DIR/results.md, laid out like the report's
+/// config in examples/massive/, at a <see cref="MassiveScale"/>; then DIR/results.md, laid out like the report's
 /// tables with its numbers beside ours and the majority-class baseline, and DIR/results.json. A finished row (its
 /// metrics.json, with the same resolved config and model) is not run again; a killed row resumes.</summary>
 public static class MassiveReproduction
 {
     /// <summary>Table 7 of the report, its test loss and accuracy as printed; rows 6 and 7 also carry Table 8.</summary>
-    public static readonly IReadOnlyList<ReproductionRow> Rows =
+    public static readonly IReadOnlyList<MassiveRow> Rows =
     [
         new(1, "Test set before fine-tuning", "1-before-finetuning.toml", 0.0166073, 0.0097512),
         new(2, "Test set after fine-tuning", "2-finetune.toml", 0.0641283, 0.8493611),
@@ -37,7 +37,7 @@ public static class MassiveReproduction
 
     /// <summary>The encoder a scale runs when none is given: a from-scratch tiny BERT (smoke), the pretrained
     /// bert-mini stand-in (small), the report's bert-base-uncased from the Hub (full).</summary>
-    public static string DefaultModel(ReproductionScale scale, string shared) => scale.Name switch
+    public static string DefaultModel(MassiveScale scale, string shared) => scale.Name switch
     {
         "smoke" => "scratch:tiny",
         "small" => Path.Combine(shared, "models", "bert-mini-standin"),
@@ -45,7 +45,7 @@ public static class MassiveReproduction
     };
 
     /// <summary>One row's `train` run: where it reads and writes and the flags on top of its config.</summary>
-    public sealed record Step(ReproductionRow Row, string Data, string Config, string Out, IReadOnlyList<(string Flag, string Value)> Flags)
+    public sealed record Step(MassiveRow Row, string Data, string Config, string Out, IReadOnlyList<(string Flag, string Value)> Flags)
     {
         /// <summary>The same run as a `phasetune train` command line.</summary>
         public string Command(string model, string? vocab)
@@ -62,7 +62,7 @@ public static class MassiveReproduction
 
     /// <param name="data">the MASSIVE folder (train, dev, test)</param>
     /// <param name="examples">the folder of the row configs (examples/massive)</param>
-    public static IReadOnlyList<Step> Plan(string data, string examples, ReproductionScale scale, string outDir, int threads = 0)
+    public static IReadOnlyList<Step> Plan(string data, string examples, MassiveScale scale, string outDir, int threads = 0)
     {
         string rowData = scale.Slices ? Path.Combine(outDir, "data") : data;
         return Rows.Select(row =>
@@ -91,7 +91,7 @@ public static class MassiveReproduction
     static string Text(int n) => n.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Runs every row (a finished one is read back), then writes DIR/results.md and DIR/results.json.</summary>
-    public static JsonObject Run(string data, string examples, string model, string? vocab, ReproductionScale scale, string outDir,
+    public static JsonObject Run(string data, string examples, string model, string? vocab, MassiveScale scale, string outDir,
         ITrainingObserver? observer = null, int threads = 0)
     {
         observer ??= SilentObserver.Instance;
@@ -153,7 +153,7 @@ public static class MassiveReproduction
     }
 
     /// <summary>Seeded stratified slices of train, dev and test (the whole split where the scale has no size), as JSONL.</summary>
-    static void WriteSlices(string data, ReproductionScale scale, string folder)
+    static void WriteSlices(string data, MassiveScale scale, string folder)
     {
         var all = new DataOptions { Dir = data }.Load(SliceSeed, null);
         if (all.Test is null) throw new FileNotFoundException($"{data}: no test file (the report's table is on the test set)");

@@ -27,13 +27,13 @@ public static class MultiTaskRun
         var (bert, tok, _) = ModelSource.Resolve(c.Model, c.Vocab, c.Seed);
         var encoder = new SentenceEncoder(bert, Pooling.Parse(c.Pooling), c.Normalize);
         // a checkpoint is resumed only by the same multi-task configuration and caps
-        using var runner = new PhaseRunner(outDir, c.Seed, new TrainerOptions(), $"{c.ToJson()}|{maxSteps}|{limitPerTask}", observer);
+        using var runner = new PhaseRunner(outDir, c.Seed, new TrainerOptions(MaxGradNorm: c.MaxGradNorm), $"{c.ToJson()}|{maxSteps}|{limitPerTask}", observer);
         int index = 0;
         if (c.PretrainObjective is PhaseKind objective)
         {
             if (!runner.Finished(index))
             {
-                var texts = PretrainExamples(objective, tasks);
+                var texts = c.PretrainData is string file ? DatasetReader.ReadUnlabelled(file, new ColumnOptions()) : PretrainExamples(objective, tasks, c.Seed);
                 var pretrain = new TrainConfig { Seed = c.Seed, BatchSize = c.BatchSize, MaxLength = c.MaxLength, Pooling = c.Pooling, Normalize = c.Normalize,
                     Phases = [objective], Pretrain = new PretrainConfig { Epochs = c.PretrainEpochs, Lr = c.Lr } };
                 var split = new DataSplits(texts, [], null, LabelSet.FromTrain(texts, null), false);
@@ -42,18 +42,19 @@ public static class MultiTaskRun
             index++;
         }
         using var phase = runner.Run(index, PhaseKind.MultiTask, () =>
-            new MultiTaskPhase(new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c.SharedLayer), tasks, tok, c, maxSteps));
+            new MultiTaskPhase(new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c), tasks, tok, c, maxSteps));
 
-        var dev = phase.Evaluate(test: false, out _);
-        var test = phase.Evaluate(test: true, out _);
+        var dev = phase.Evaluate("dev", out _);
+        var test = phase.Evaluate("test", out _);
         var metrics = new JsonObject
         {
             ["dev"] = dev, ["test"] = test, ["phase_seconds"] = JsonSerializer.SerializeToNode(runner.Seconds),
             ["phase_examples"] = JsonSerializer.SerializeToNode(runner.Examples),
             ["dev_history"] = new JsonArray(phase.DevHistory.Select(d => (JsonNode)d).ToArray()),
-            ["sampler"] = c.Sampler, ["pcgrad"] = c.Pcgrad, ["pretrain"] = c.Pretrain,
+            ["training_order"] = c.TrainingOrder, ["pcgrad"] = c.Pcgrad, ["pretrain"] = c.Pretrain,
             ["train_examples"] = new JsonObject(tasks.Select(t => KeyValuePair.Create(t.Config.Name, (JsonNode?)t.Train.Count))),
         };
+        if (c.TrainScores) metrics["train"] = phase.Evaluate("train", out _);
         runner.Complete(() =>
         {
             AtomicDirectory.Write(Path.Combine(outDir, "model"), tmp =>
@@ -69,16 +70,28 @@ public static class MultiTaskRun
         return metrics;
     }
 
-    /// <summary>SimCSE: every text of every task. MNRL: positive pairs (label 1; STS scores of 4 or more).</summary>
-    static List<Example> PretrainExamples(PhaseKind objective, IReadOnlyList<TaskData> tasks)
+    /// <summary>Without pretrain_data. SimCSE: every text of every task. MNRL: positive pairs (label 1; STS scores of
+    /// 4 or more). Supervised SimCSE, in place of NLI triplets: each positive pair with the second text of a random
+    /// negative pair (label 0; STS scores of 1 or less) of its task as the hard negative.</summary>
+    static List<Example> PretrainExamples(PhaseKind objective, IReadOnlyList<TaskData> tasks, int seed)
     {
         if (objective == PhaseKind.SimCse)
             return tasks.SelectMany(t => t.Train).SelectMany(e => e.Text2 is null ? [e.Text] : new[] { e.Text, e.Text2 })
                 .Distinct().Select(s => new Example(s, null, "")).ToList();
-        var pairs = tasks.Where(t => t.Config.Kind != TaskKind.Single).SelectMany(t => t.Train.Where(e =>
-            t.Config.Kind == TaskKind.PairRegression ? TaskData.Score(e.Label) >= 4 : e.Label == "1"))
-            .Select(e => new Example(e.Text, e.Text2, "1")).ToList();
-        if (pairs.Count < 2) throw new InvalidDataException("mnrl pre-training needs positive pairs (a pair task with label 1 or STS scores ≥ 4)");
-        return pairs;
+        var rng = Seeds.For(seed, "pretrain-triplets");
+        var examples = new List<Example>();
+        foreach (var t in tasks.Where(t => t.Config.Kind != TaskKind.Single))
+        {
+            bool regression = t.Config.Kind == TaskKind.PairRegression;
+            var positive = t.Train.Where(e => regression ? TaskData.Score(e.Label) >= 4 : e.Label == "1").ToList();
+            var negative = t.Train.Where(e => regression ? TaskData.Score(e.Label) <= 1 : e.Label == "0").ToList();
+            if (objective == PhaseKind.Mnrl) examples.AddRange(positive.Select(e => new Example(e.Text, e.Text2, "1")));
+            else if (negative.Count > 0)
+                examples.AddRange(positive.Select(e => new Example(e.Text, e.Text2, "") { Negative = negative[rng.Next(negative.Count)].Text2 }));
+        }
+        if (examples.Count < 2)
+            throw new InvalidDataException($"{objective.Name()} pre-training without pretrain_data needs positive pairs (a pair task with label 1 or STS scores ≥ 4)" +
+                (objective == PhaseKind.Mnrl ? "" : " and negative ones (label 0 or STS scores ≤ 1)"));
+        return examples;
     }
 }

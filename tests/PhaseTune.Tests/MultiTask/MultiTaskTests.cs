@@ -11,24 +11,58 @@ namespace PhaseTune.Tests.MultiTask;
 
 public class MultiTaskTests
 {
+    static int[][] Epochs(TaskSampler s) => Enumerable.Range(0, s.Epochs).Select(e => s.Sequence(e, new Random(e))).ToArray();
+
     [Fact]
-    public void SequentialAndRoundRobinSequences()
+    public void SequentialTrainsOneTaskForAllEpochsThenTheNext()
     {
-        Assert.Equal([0, 0, 0, 1, 2, 2], TaskSampler.Sequence("sequential", [3, 1, 2], [1, 1, 1], new Random(1)));
-        Assert.Equal([0, 1, 2, 0, 2, 0], TaskSampler.Sequence("round_robin", [3, 1, 2], [1, 1, 1], new Random(1)));
+        // two epochs per task, order quora(1), sst(0): four phase epochs
+        var s = new TaskSampler("sequential", [1, 0], epochs: 2, batches: [3, 1, 2], weights: [1, 1, 1]);
+        Assert.Equal(4, s.Epochs);
+        Assert.Equal([[1], [1], [0, 0, 0], [0, 0, 0]], Epochs(s));
+        Assert.Equal([1, 1, 3, 3], Enumerable.Range(0, 4).Select(s.Length));
+    }
+
+    [Fact]
+    public void RoundRobinPassesOverTheFixedOrderWithRepeatsEveryEpoch()
+    {
+        // SST, STS, SST, STS, QQP with SST = 0 (2 batches), QQP = 1 (1 batch), STS = 2 (1 batch)
+        var s = new TaskSampler("round_robin", [0, 2, 0, 2, 1], epochs: 2, batches: [2, 1, 1], weights: [1, 1, 1]);
+        Assert.Equal(2, s.Epochs);
+        int[] epoch = [0, 0, 2, 0, 0, 2, 1];
+        Assert.Equal([epoch, epoch], Epochs(s));
+        // without an order: every task once, as listed (the old "sequential")
+        Assert.Equal([0, 0, 0, 1, 2, 2], new TaskSampler("round_robin", [], 1, [3, 1, 2], [1, 1, 1]).Sequence(0, new Random(1)));
+    }
+
+    [Fact]
+    public void InterleavedTakesOneBatchOfEachTaskInTurn()
+    {
+        var s = new TaskSampler("interleaved", [], epochs: 2, batches: [3, 1, 2], weights: [1, 1, 1]);
+        Assert.Equal([[0, 1, 2, 0, 2, 0], [0, 1, 2, 0, 2, 0]], Epochs(s));
+    }
+
+    [Fact]
+    public void TheOldSamplerKeyIsAClearErrorNamingTheNewNames()
+    {
+        string dir = Paths.TempDir(), path = Path.Combine(dir, "old.toml");
+        File.WriteAllText(path, "model = \"scratch:tiny\"\nsampler = \"round_robin\"\n[[tasks]]\nname = \"a\"\ndata = \"x\"\n");
+        var e = Assert.Throws<InvalidDataException>(() => MultiTaskConfig.Load(path));
+        Assert.Contains("old.toml: 'sampler' was renamed to 'training_order'", e.Message);
+        Assert.Contains("'round_robin' is 'interleaved'", e.Message);
     }
 
     [Fact]
     public void MtDnnSamplesTasksProportionallyToSizeTimesWeight()
     {
-        var seq = TaskSampler.Sequence("mtdnn", [6000, 3000, 1000], [1, 1, 3], new Random(2));
+        var seq = new TaskSampler("mtdnn", [], 1, [6000, 3000, 1000], [1, 1, 3]).Sequence(0, new Random(2));
         Assert.Equal(10000, seq.Length);
         // p ∝ 6000, 3000, 3000 → 0.5, 0.25, 0.25
         double[] share = [seq.Count(t => t == 0) / 10000.0, seq.Count(t => t == 1) / 10000.0, seq.Count(t => t == 2) / 10000.0];
         Assert.InRange(share[0], 0.48, 0.52);
         Assert.InRange(share[1], 0.23, 0.27);
         Assert.InRange(share[2], 0.23, 0.27);
-        Assert.Equal(seq, TaskSampler.Sequence("mtdnn", [6000, 3000, 1000], [1, 1, 3], new Random(2)));
+        Assert.Equal(seq, new TaskSampler("mtdnn", [], 1, [6000, 3000, 1000], [1, 1, 3]).Sequence(0, new Random(2)));
     }
 
     [Fact]
@@ -44,6 +78,20 @@ public class MultiTaskTests
         // three tasks, one conflicting pair: only that pair is projected
         var three = PCGrad.Combine([g1, g2, tensor(new float[] { 0, 1 })], new Random(0));
         Assert.Equal([0.5f, 2.5f], three.data<float>().ToArray());
+    }
+
+    [Fact]
+    public void PcGradMeanAveragesAndWeightsScaleEachTasksGradientBeforeTheProjection()
+    {
+        var g1 = tensor(new float[] { 1, 0 });
+        var g2 = tensor(new float[] { -1, 1 });
+        Assert.Equal([0.25f, 0.75f], PCGrad.Combine([g1, g2], new Random(0), "mean").data<float>().ToArray());
+        // weights 2, 1: 2·g1 = (2, 0) conflicts with g2 (dot −2): (2, 0) − (−2/2)(−1, 1) = (1, 1); g2 − (−2/4)(2, 0) = (0, 1)
+        Assert.Equal([1f, 2f], PCGrad.Combine([g1, g2], new Random(0), "sum", [2, 1]).data<float>().ToArray());
+        Assert.Equal([0.5f, 1f], PCGrad.Combine([g1, g2], new Random(0), "mean", [2, 1]).data<float>().ToArray());
+        // without a conflict the weights are the weighted sum (mean)
+        Assert.Equal([1.5f, 0.5f], PCGrad.Combine([tensor(new float[] { 1, 0 }), tensor(new float[] { 1, 1 })], new Random(0), "mean", [2, 1]).data<float>().ToArray());
+        Assert.Throws<ArgumentException>(() => PCGrad.Combine([g1, g2], new Random(0), "max"));
     }
 
     [Fact]
@@ -63,7 +111,7 @@ public class MultiTaskTests
     public static MultiTaskConfig Tiny(bool pcgrad, string pretrain, string sampler) => new MultiTaskConfig
     {
         Model = "scratch:tiny", Vocab = Path.Combine(Paths.Models, "bert-base-uncased", "vocab.txt"),
-        Sampler = sampler, Pcgrad = pcgrad, Pretrain = pretrain, Epochs = 1, Lr = 1e-3, BatchSize = 8, MaxLength = 32, Seed = 3,
+        TrainingOrder = sampler, Pcgrad = pcgrad, Pretrain = pretrain, Epochs = 1, Lr = 1e-3, BatchSize = 8, MaxLength = 32, Seed = 3,
         Tasks =
         [
             new TaskConfig { Name = "sst5", Data = Shared("datasets/sst5"), Kind = TaskKind.Single },
@@ -74,7 +122,7 @@ public class MultiTaskTests
 
     [Theory]
     [InlineData(false, "none", "mtdnn")]
-    [InlineData(true, "simcse", "round_robin")]
+    [InlineData(true, "simcse", "interleaved")]
     public void TinyRunOnSlicesWritesEveryTasksMetrics(bool pcgrad, string pretrain, string sampler)
     {
         string dir = Paths.TempDir();
@@ -118,8 +166,8 @@ public class MultiTaskTests
     public void BadMultiTaskConfigsAreRejectedWithTheFileName()
     {
         string dir = Paths.TempDir(), path = Path.Combine(dir, "bad.toml");
-        File.WriteAllText(path, "model = \"scratch:tiny\"\nsampler = \"random\"\n[[tasks]]\nname = \"a\"\ndata = \"x\"\n");
-        Assert.Contains("bad.toml: sampler must be", Assert.Throws<ArgumentException>(() => MultiTaskConfig.Load(path)).Message);
+        File.WriteAllText(path, "model = \"scratch:tiny\"\ntraining_order = \"random\"\n[[tasks]]\nname = \"a\"\ndata = \"x\"\n");
+        Assert.Contains("bad.toml: training_order must be", Assert.Throws<ArgumentException>(() => MultiTaskConfig.Load(path)).Message);
         File.WriteAllText(path, "model = \"scratch:tiny\"\nlearning_rate = 3\n");
         Assert.Contains("bad.toml", Assert.Throws<InvalidDataException>(() => MultiTaskConfig.Load(path)).Message);
         File.WriteAllText(path, "model = [unclosed\n");

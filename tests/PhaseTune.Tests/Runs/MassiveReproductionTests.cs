@@ -44,7 +44,7 @@ public class MassiveReproductionTests
         Assert.Equal((256, 13, 1e-5, "sgd", 0.99, 0.0, 20, 1e-2), (simclr.BatchSize, simclr.Pretrain.Epochs, simclr.Pretrain.Lr,
             simclr.Pretrain.Optimizer, simclr.Pretrain.Momentum, simclr.Pretrain.NoiseRatio, simclr.Ft.MaxEpochs, simclr.Ft.LrHead));
         // every row has a config, and a dry run lists them with flags `train` knows
-        var plan = MassiveReproduction.Plan(Massive, Examples, ReproductionScale.Smoke, "/tmp/x");
+        var plan = MassiveReproduction.Plan(Massive, Examples, MassiveScale.Smoke, "/tmp/x");
         Assert.Equal(Enumerable.Range(1, 7), plan.Select(p => p.Row.Index));
         foreach (var step in plan) Assert.NotEmpty(step.Overrides());
         Assert.Contains("--pretrain-epochs 1", plan[6].Command("scratch:tiny", null));
@@ -83,7 +83,7 @@ public class MassiveReproductionTests
         string dir = Paths.TempDir();
         int threads = get_num_threads();
         JsonObject result;
-        try { result = MassiveReproduction.Run(Massive, Examples, "scratch:tiny", Vocab, ReproductionScale.Smoke, dir, threads: 1); }
+        try { result = MassiveReproduction.Run(Massive, Examples, "scratch:tiny", Vocab, MassiveScale.Smoke, dir, threads: 1); }
         finally { set_num_threads(threads); }
         var rows = result["rows"]!.AsArray();
         Assert.Equal(Enumerable.Range(1, 7), rows.Select(r => r!["index"]!.GetValue<int>()));
@@ -106,7 +106,7 @@ public class MassiveReproductionTests
         // a finished row is read back, not run again
         var stamp = File.GetLastWriteTimeUtc(Path.Combine(dir, "2-finetune", "metrics.json"));
         set_num_threads(1);
-        try { MassiveReproduction.Run(Massive, Examples, "scratch:tiny", Vocab, ReproductionScale.Smoke, dir, threads: 1); }
+        try { MassiveReproduction.Run(Massive, Examples, "scratch:tiny", Vocab, MassiveScale.Smoke, dir, threads: 1); }
         finally { set_num_threads(threads); }
         Assert.Equal(stamp, File.GetLastWriteTimeUtc(Path.Combine(dir, "2-finetune", "metrics.json")));
     }

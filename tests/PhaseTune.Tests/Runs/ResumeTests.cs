@@ -121,7 +121,7 @@ public class ResumeTests
     [Fact]
     public void AKilledMultiTaskRunResumesToTheSameModelAndMetrics()
     {
-        var config = MultiTask.MultiTaskTests.Tiny(pcgrad: true, pretrain: "simcse", sampler: "round_robin") with { Epochs = 2 };
+        var config = MultiTask.MultiTaskTests.Tiny(pcgrad: true, pretrain: "simcse", sampler: "interleaved") with { Epochs = 2 };
         string full = Paths.TempDir(), killed = Paths.TempDir();
         MultiTaskRun.Run(config, full, maxSteps: 5, limitPerTask: 40);
         Assert.Throws<OperationCanceledException>(() => MultiTaskRun.Run(config, killed, new KillAt("multitask", 8), maxSteps: 5, limitPerTask: 40));
