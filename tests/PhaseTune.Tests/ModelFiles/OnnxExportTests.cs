@@ -77,19 +77,27 @@ public class OnnxExportTests
     public void EncoderMatchesTorchSharp(string fixture, string pooling)
     {
         var loaded = ModelDirectory.Load(Paths.Fixture(fixture));
+        // RoBERTa's one-row type table needs no input
+        string[] inputs = fixture == "tiny-bert" ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
+        var (encoder, session, shape) = ExportAndCompare(loaded, pooling, inputs, $"{fixture} {pooling}");
+        using (session) Assert.Equal(new long[] { Texts.Length, encoder.Dimension }, shape);
+    }
+
+    /// <summary>Exports the encoder with this pooling, checks the graph's inputs and that OnnxRuntime's sentence
+    /// embeddings of a padded batch equal TorchSharp's.</summary>
+    static (SentenceEncoder Encoder, InferenceSession Session, long[] Shape) ExportAndCompare(LoadedEncoder loaded, string pooling, string[] inputs, string label)
+    {
         var encoder = new SentenceEncoder(loaded.Model, Pooling.Parse(pooling));
         string path = Path.Combine(Paths.TempDir(), "encoder.onnx");
         OnnxExport.Encoder(encoder, path);
 
         var b = Batch(loaded.Tokenizer, Texts);
         AssertPadded(b);
-        using var session = Session(path);
-        // RoBERTa's one-row type table needs no input
-        string[] inputs = fixture == "tiny-bert" ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
+        var session = Session(path);
         Assert.Equal(inputs, session.InputNames);
         var (values, shape) = Onnx(session, b)["sentence_embedding"];
-        Assert.Equal(new long[] { Texts.Length, encoder.Dimension }, shape);
-        AssertClose(Torch(encoder, b), values, $"{fixture} {pooling}");
+        AssertClose(Torch(encoder, b), values, label);
+        return (encoder, session, shape);
     }
 
     [Theory]
@@ -100,18 +108,10 @@ public class OnnxExportTests
     public void DistilBertAndElectraMatchTorchSharp(string fixture, string pooling)
     {
         var loaded = ModelDirectory.Load(Paths.RepoFixture(fixture));
-        var encoder = new SentenceEncoder(loaded.Model, Pooling.Parse(pooling));
-        string path = Path.Combine(Paths.TempDir(), "encoder.onnx");
-        OnnxExport.Encoder(encoder, path);
-
-        var b = Batch(loaded.Tokenizer, Texts);
-        AssertPadded(b);
-        using var session = Session(path);
         // DistilBERT has no token types; ELECTRA's pair row (last) needs them
         string[] inputs = fixture == "tiny-electra" ? ["input_ids", "attention_mask", "token_type_ids"] : ["input_ids", "attention_mask"];
-        Assert.Equal(inputs, session.InputNames);
-        Assert.Equal(fixture[5..], session.ModelMetadata.CustomMetadataMap["model_type"]);
-        AssertClose(Torch(encoder, b), Onnx(session, b)["sentence_embedding"].Values, $"{fixture} {pooling}");
+        var (_, session, _) = ExportAndCompare(loaded, pooling, inputs, $"{fixture} {pooling}");
+        using (session) Assert.Equal(fixture[5..], session.ModelMetadata.CustomMetadataMap["model_type"]);
         Assert.Throws<NotSupportedException>(() => new SentenceEncoder(loaded.Model, PoolingMode.Pooler));   // neither has a pooler
     }
 
