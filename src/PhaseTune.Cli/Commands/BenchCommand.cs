@@ -2,6 +2,7 @@ using System.CommandLine;
 using PhaseTune.Benchmarks;
 using PhaseTune.Data;
 using PhaseTune.IO;
+using PhaseTune.Models;
 using PhaseTune.Text;
 
 namespace PhaseTune.Cli.Commands;
@@ -26,7 +27,8 @@ public static class BenchCommand
             var onnx = new Option<bool>("--onnx") { Description = "encode: export the model and time it through PhaseTune.Inference (OnnxRuntime)" };
             var quantize = new Option<string>("--quantize") { DefaultValueFactory = _ => "none", Description = "with --onnx: none|int8" };
             var unsorted = new Option<bool>("--onnx-unsorted") { Description = "with --onnx: each batch as one call padded to its longest, not sorted and cut by length" };
-            var cmd = new Command(name, train ? "Time training steps." : "Time no-grad encoding.") { config, lengths, batch, steps, warmup, threads, padTo, group };
+            var precision = PrecisionFlag.Create();
+            var cmd = new Command(name, train ? "Time training steps." : "Time no-grad encoding.") { config, lengths, batch, steps, warmup, threads, padTo, group, precision };
             if (train) cmd.Options.Add(profile);
             else { cmd.Options.Add(onnx); cmd.Options.Add(quantize); cmd.Options.Add(unsorted); }
             cmd.SetAction(r => CliErrors.Run(() =>
@@ -45,7 +47,7 @@ public static class BenchCommand
                 }
                 var o = new SpeedOptions(r.GetValue(config)!, lens, r.GetValue(batch), r.GetValue(steps), r.GetValue(warmup),
                     r.GetValue(threads), r.GetValue(padTo), r.GetValue(group), Profile: train && r.GetValue(profile), Onnx: runtime,
-                    OnnxUnsorted: !train && r.GetValue(unsorted));
+                    OnnxUnsorted: !train && r.GetValue(unsorted), Precision: Autocast.Resolve(r.GetValue(precision)!));
                 Console.WriteLine(SpeedBench.Run(o, train).ToJsonString());
                 return 0;
             }));

@@ -6,6 +6,7 @@ using PhaseTune.Evaluation;
 using PhaseTune.Inference;
 using PhaseTune.IO;
 using PhaseTune.ModelFiles;
+using PhaseTune.Models;
 
 namespace PhaseTune.Cli.Commands;
 
@@ -18,12 +19,13 @@ public static class EvalCommand
         var data = new Option<string>("--data") { Required = true, Description = "a labelled file, or a directory (its test file, else dev)" };
         var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
         var labelColumn = new Option<string>("--label-column") { DefaultValueFactory = _ => "label" };
-        var cmd = new Command("eval", "Evaluate a trained classifier; prints metrics JSON.") { model, data, textColumn, labelColumn };
+        var precision = PrecisionFlag.Create();
+        var cmd = new Command("eval", "Evaluate a trained classifier; prints metrics JSON.") { model, data, textColumn, labelColumn, precision };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             string path = DataSplits.FindEvaluationFile(r.GetValue(data)!);
             var examples = DatasetReader.Read(path, new ColumnOptions(r.GetValue(textColumn)!, r.GetValue(labelColumn)!));
-            using var classifier = ClassifierLoader.Load(r.GetValue(model)!);
+            using var classifier = ClassifierLoader.Load(r.GetValue(model)!, precision: Autocast.Resolve(r.GetValue(precision)!));
             var labels = new LabelSet(classifier.Labels);
             labels.CheckKnown(examples, path);
             var metrics = ClassifierEvaluation.Evaluate(classifier, examples, labels).ToJson();
@@ -40,13 +42,14 @@ public static class EvalCommand
         var input = new Option<string>("--input") { Required = true, Description = "text lines, or JSONL/CSV/TSV/Parquet with a text column" };
         var output = new Option<string>("--output") { Required = true, Description = "JSONL output" };
         var textColumn = new Option<string>("--text-column") { DefaultValueFactory = _ => "text" };
-        var cmd = new Command("predict", "Predict labels; writes {text, label, scores} per input.") { model, input, output, textColumn };
+        var precision = PrecisionFlag.Create();
+        var cmd = new Command("predict", "Predict labels; writes {text, label, scores} per input.") { model, input, output, textColumn, precision };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             string path = r.GetValue(input)!, outPath = r.GetValue(output)!;
             PathGuard.CheckOutput(("--output", outPath), ("--input", path), ("--model", r.GetValue(model)));
             var texts = InputTexts.Stream(path, r.GetValue(textColumn)!);
-            using var classifier = ClassifierLoader.Load(r.GetValue(model)!);
+            using var classifier = ClassifierLoader.Load(r.GetValue(model)!, precision: Autocast.Resolve(r.GetValue(precision)!));
             int count = 0;
             // streamed into a temporary file that replaces --output only once every line is written
             AtomicFile.Write(outPath, s =>

@@ -22,12 +22,13 @@ public static class MultiTaskCommand
         var maxLength = new Option<int?>("--max-length") { Description = "replaces the config's max_length" };
         var lr = new Option<double?>("--lr") { Description = "replaces the config's lr and lr_head" };
         var pretrainData = new Option<string?>("--pretrain-data") { Description = "replaces the config's pretrain_data (e.g. NLI triplets: text, positive, negative)" };
+        var precision = new Option<string?>("--precision") { Description = "replaces the config's precision: fp32|bf16|auto" };
         var cmd = new Command("multitask", "Train one encoder on several tasks (SST-5, Quora, STS-B, ...).")
-            { config, outDir, maxSteps, limit, quiet, model, vocab, epochs, maxLength, lr, pretrainData };
+            { config, outDir, maxSteps, limit, quiet, model, vocab, epochs, maxLength, lr, pretrainData, precision };
         cmd.SetAction(r => CliErrors.Run(() =>
         {
             var c = MultiTaskConfig.Load(r.GetValue(config)!).Override(r.GetValue(model), r.GetValue(vocab), r.GetValue(epochs), r.GetValue(maxLength),
-                r.GetValue(lr), r.GetValue(pretrainData));
+                r.GetValue(lr), r.GetValue(pretrainData), r.GetValue(precision));
             PathGuard.CheckOutputFolder(("--out", r.GetValue(outDir)!), MultiTaskRun.Writes, [("--config", r.GetValue(config)), ("model", c.Model), ("vocab", c.Vocab), ("pretrain_data", c.PretrainData),
                 .. c.Tasks.Select(t => ($"task {t.Name} data", (string?)t.Data))]);
             if (r.GetValue(maxSteps) is < 1) throw new ArgumentException("--max-steps must be positive");

@@ -21,6 +21,8 @@ public static class SpeedBench
     public static JsonObject Run(SpeedOptions o, bool train)
     {
         if (o.Lengths.Count == 0) throw new ArgumentException("empty lengths workload");
+        if (o.Onnx is not null && o.Precision != Precision.Fp32) throw new ArgumentException("--precision applies to TorchSharp runs, not --onnx");
+        using var precision = Autocast.Scope(o.Precision);
         torch.set_num_threads(o.Threads);
         torch.manual_seed(0);
         var config = EncoderConfig.Load(o.ConfigPath);
@@ -64,6 +66,7 @@ public static class SpeedBench
         var result = new JsonObject
         {
             ["impl"] = o.Onnx is null ? "phasetune-torchsharp" : $"phasetune-onnx-{o.Onnx}", ["mode"] = train ? "train" : "inference", ["threads"] = o.Threads,
+            ["precision"] = Autocast.Name(o.Precision),
             ["steps"] = o.Steps, ["warmup"] = o.Warmup, ["batch"] = o.Batch, ["seconds"] = Math.Round(seconds, 3),
             ["sentences_per_s"] = Math.Round(sentences / seconds, 2),
             ["tokens_per_s"] = Math.Round(real / seconds, 1), ["padded_tokens_per_s"] = Math.Round(padded / seconds, 1),

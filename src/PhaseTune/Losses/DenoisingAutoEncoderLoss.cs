@@ -34,6 +34,6 @@ public sealed class DenoisingAutoEncoderLoss : nn.Module, ILoss<DaeBatch>
         // project only positions with a real target: the vocabulary projection dominates the cost
         var keep = clean.Mask[.., 1..].reshape(-1).nonzero().squeeze(1);         // (N,)
         var logits = decoder.Logits(states.reshape(-1, states.shape[2]).index_select(0, keep));   // (N, V)
-        return nn.functional.cross_entropy(logits, target.reshape(-1).index_select(0, keep));
+        return nn.functional.cross_entropy(Autocast.Float(logits), target.reshape(-1).index_select(0, keep));
     }
 }

@@ -31,6 +31,6 @@ public sealed class MaskedLmLoss : nn.Module, ILoss<MaskedBatch>
         var hidden = encoder.Forward(t.Ids, t.Mask, t.Types, skipPadding: true);            // (B, T, C)
         var keep = batch.Labels.reshape(-1).ne(-100).nonzero().squeeze(1);                  // (N,)
         var logits = _head.forward(hidden.reshape(-1, hidden.shape[2]).index_select(0, keep));   // (N, V): only where a target is
-        return nn.functional.cross_entropy(logits, batch.Labels.reshape(-1).index_select(0, keep));
+        return nn.functional.cross_entropy(Autocast.Float(logits), batch.Labels.reshape(-1).index_select(0, keep));
     }
 }

@@ -1,4 +1,5 @@
 using PhaseTune.Inference;
+using PhaseTune.Models;
 
 namespace PhaseTune.ModelFiles;
 
@@ -6,6 +7,17 @@ namespace PhaseTune.ModelFiles;
 /// a saved model folder on TorchSharp; both predict the same.</summary>
 public static class ClassifierLoader
 {
-    public static ITextClassifier Load(string folder, InferenceOptions? onnxOptions = null) =>
-        ExportManifest.IsExportFolder(folder) ? new OnnxTextClassifier(folder, onnxOptions) : ClassifierDirectory.Load(folder);
+    /// <param name="precision">a saved model's matrix products (<see cref="Autocast"/>); an export folder's graph is float32 or int8 as exported</param>
+    public static ITextClassifier Load(string folder, InferenceOptions? onnxOptions = null, Precision precision = Precision.Fp32)
+    {
+        if (!ExportManifest.IsExportFolder(folder))
+        {
+            var model = ClassifierDirectory.Load(folder);
+            model.Precision = precision;
+            return model;
+        }
+        if (precision != Precision.Fp32)
+            throw new ArgumentException($"{folder} is an export folder: it runs its ONNX graph as exported (see export.json), so --precision does not apply");
+        return new OnnxTextClassifier(folder, onnxOptions);
+    }
 }

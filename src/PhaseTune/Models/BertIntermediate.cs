@@ -16,5 +16,5 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => _act(dense.forward(x));
+    public override Tensor forward(Tensor x) => _act(Autocast.Linear(dense, x));
 }

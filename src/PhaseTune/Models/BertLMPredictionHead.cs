@@ -26,5 +26,5 @@ public sealed class BertLMPredictionHead : nn.Module<Tensor, Tensor>
     }
 
     /// <param name="x">(N, C)</param> <returns>(N, V) logits</returns>
-    public override Tensor forward(Tensor x) => nn.functional.linear(transform.forward(x), _wordEmbeddings(), bias);
+    public override Tensor forward(Tensor x) => Autocast.Linear(transform.forward(x), _wordEmbeddings(), bias);
 }

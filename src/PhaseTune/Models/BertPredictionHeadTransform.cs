@@ -23,5 +23,5 @@ public sealed class BertPredictionHeadTransform : nn.Module<Tensor, Tensor>
 
     public Linear Dense => dense;
 
-    public override Tensor forward(Tensor x) => LayerNorm.forward(_act(dense.forward(x)));
+    public override Tensor forward(Tensor x) => LayerNorm.forward(Autocast.Float(_act(Autocast.Linear(dense, x))));
 }

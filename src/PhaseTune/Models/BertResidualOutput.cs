@@ -22,7 +22,7 @@ public sealed class BertResidualOutput : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor x, Tensor residual)
     {
-        var y = dense.forward(x);
+        var y = Autocast.Linear(dense, x);
         return LayerNorm.forward((dropout is null ? y : dropout.forward(y)) + residual);
     }
 }

@@ -42,20 +42,20 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
             // one matmul for q, k and v: a third of the calls on small token counts
             var w = cat([query.weight!, key.weight!, value.weight!], 0);                          // (3C, C)
             var bias = cat([query.bias!, key.bias!, value.bias!], 0);
-            var qkv = Padded(nn.functional.linear(x, w, bias)).view(b, t, 3, _heads, _headSize)
+            var qkv = Padded(Autocast.Linear(x, w, bias)).view(b, t, 3, _heads, _headSize)
                 .permute(2, 0, 3, 1, 4);                                                          // (3, B, nh, T, hs)
             (q, k, v) = (qkv[0], qkv[1], qkv[2]);
         }
         else
         {
             long s = kv.shape[1];
-            q = Padded(query.forward(x)).view(b, t, _heads, _headSize).transpose(1, 2);           // (B, nh, T, hs)
-            k = key.forward(kv).view(b, s, _heads, _headSize).transpose(1, 2);                    // (B, nh, S, hs)
-            v = value.forward(kv).view(b, s, _heads, _headSize).transpose(1, 2);
+            q = Padded(Autocast.Linear(query, x)).view(b, t, _heads, _headSize).transpose(1, 2);           // (B, nh, T, hs)
+            k = Autocast.Linear(key, kv).view(b, s, _heads, _headSize).transpose(1, 2);                    // (B, nh, S, hs)
+            v = Autocast.Linear(value, kv).view(b, s, _heads, _headSize).transpose(1, 2);
         }
         double p = training ? DropoutP : 0;
         var y = p > 0 || k.shape[2] <= ShortKeys ? Explicit(q, k, v, mask, p)
-            : nn.functional.scaled_dot_product_attention(q, k, v, mask);                          // (B, nh, T, hs)
+            : nn.functional.scaled_dot_product_attention(q, k, v, mask?.to_type(q.dtype));        // (B, nh, T, hs)
         y = y.transpose(1, 2).reshape(b, t, _heads * _headSize);                                 // (B, T, C)
         return packing is null ? y : packing.ToPacked(y);
     }
@@ -68,8 +68,8 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor?, Tensor>
     /// the serial bernoulli_), or without on short sequences.</summary>
     Tensor Explicit(Tensor q, Tensor k, Tensor v, Tensor? mask, double dropout)
     {
-        var scores = q.matmul(k.transpose(-2, -1)).mul_(1 / Math.Sqrt(_headSize));                // (B, nh, T, S)
+        var scores = Autocast.Float(q.matmul(k.transpose(-2, -1))).mul_(1 / Math.Sqrt(_headSize)); // (B, nh, T, S)
         if (mask is not null) scores = scores.add_(mask);
-        return FastDropout.Apply(scores.softmax(-1), dropout, training: dropout > 0).matmul(v);
+        return Autocast.MatMul(FastDropout.Apply(scores.softmax(-1), dropout, training: dropout > 0), v);
     }
 }

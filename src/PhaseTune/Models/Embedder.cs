@@ -11,6 +11,9 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
 {
     readonly Lock _gate = new();
 
+    /// <summary>The matrix products' precision (<see cref="Autocast"/>).</summary>
+    public Precision Precision { get; init; }
+
     /// <summary>Floats per vector: the encoder's hidden size (every pooling keeps it).</summary>
     public int Dimension => model.Config.HiddenSize;
 
@@ -58,6 +61,7 @@ public sealed class Embedder(BertModel model, ITokenizer tokenizer, PoolingMode 
         try
         {
             using var _ = no_grad();
+            using var precision = Autocast.Scope(Precision);
             for (int start = 0; start < order.Length; start += batchSize)
             {
                 using var scope = NewDisposeScope();

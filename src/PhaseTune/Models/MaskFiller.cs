@@ -31,7 +31,7 @@ public sealed class MaskFiller
         using var scope = NewDisposeScope();
         var t = TokenBatch.Collate(_tok, [e]);
         var hidden = _model.forward(t.Ids, t.Mask, t.Types)[0];                                 // (T, C)
-        var probs = _head.forward(hidden.index_select(0, tensor(masks.Select(i => (long)i).ToArray()))).softmax(-1);   // (M, V)
+        var probs = Autocast.Float(_head.forward(hidden.index_select(0, tensor(masks.Select(i => (long)i).ToArray())))).softmax(-1);   // (M, V)
         var (values, ids) = probs.topk(Math.Min(topK, (int)probs.shape[1]), dim: -1);
         return Enumerable.Range(0, masks.Length).Select(m =>
         {

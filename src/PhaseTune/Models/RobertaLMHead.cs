@@ -27,5 +27,5 @@ public sealed class RobertaLMHead : nn.Module<Tensor, Tensor>
 
     /// <param name="x">(N, C)</param> <returns>(N, V) logits</returns>
     public override Tensor forward(Tensor x) =>
-        nn.functional.linear(layer_norm.forward(nn.functional.gelu(dense.forward(x))), _wordEmbeddings(), bias);
+        Autocast.Linear(layer_norm.forward(Autocast.Float(nn.functional.gelu(Autocast.Linear(dense, x)))), _wordEmbeddings(), bias);
 }

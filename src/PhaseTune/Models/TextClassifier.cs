@@ -19,6 +19,10 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
     public IReadOnlyList<string> Labels { get; } = labels;
     public int MaxLength { get; } = maxLength;
 
+    /// <summary>The matrix products' precision when predicting (<see cref="Autocast"/>); null: the caller's (a training
+    /// run's dev scoring computes as the run does).</summary>
+    public Precision? Precision { get; set; }
+
     /// <summary>Class probabilities (N, C) for texts (or pairs), in eval mode, batched by length.</summary>
     public float[][] PredictProba(IReadOnlyList<(string A, string? B)> texts) => PredictProba(texts, 64);
 
@@ -34,6 +38,7 @@ public sealed class TextClassifier(SentenceEncoder encoder, ClassificationHead h
     {
         Encoder.eval(); Head.eval();
         using var _ = no_grad();
+        using var precision = Precision is { } p ? Autocast.Scope(p) : null;
         foreach (var chunk in order.Chunk(batchSize))
         {
             using var scope = NewDisposeScope();

@@ -54,6 +54,8 @@ public sealed record MultiTaskConfig
     public string Pooling { get; init; } = "cls";
     public bool Normalize { get; init; }
     public int Threads { get; init; }
+    /// <summary>fp32 | bf16 | auto, as train's <c>precision</c>.</summary>
+    public string Precision { get; init; } = "fp32";
 
     static readonly JsonSerializerOptions Json = new()
     {
@@ -107,10 +109,10 @@ public sealed record MultiTaskConfig
     /// <summary>What the command line may replace (the multitask flags, the reproduce command's scales); null keeps the
     /// file's value. <paramref name="lr"/> sets the encoder's and the heads' rate alike, as the CS224N report trains.</summary>
     public MultiTaskConfig Override(string? model = null, string? vocab = null, int? epochs = null, int? maxLength = null, double? lr = null,
-        string? pretrainData = null) => (this with
+        string? pretrainData = null, string? precision = null) => (this with
     {
         Model = model ?? Model, Vocab = vocab ?? Vocab, Epochs = epochs ?? Epochs, MaxLength = maxLength ?? MaxLength,
-        Lr = lr ?? Lr, LrHead = lr ?? LrHead, PretrainData = pretrainData ?? PretrainData,
+        Lr = lr ?? Lr, LrHead = lr ?? LrHead, PretrainData = pretrainData ?? PretrainData, Precision = precision ?? Precision,
     }).Validate("the command line");
 
     /// <summary>A deserialisation error as the config key it is about, never a .NET type.</summary>
@@ -130,6 +132,7 @@ public sealed record MultiTaskConfig
     public MultiTaskConfig Validate(string source)
     {
         if (Model.Length == 0) throw new ArgumentException($"{source}: no model");
+        if (Precision is not ("fp32" or "bf16" or "auto")) throw new ArgumentException($"{source}: precision must be fp32, bf16 or auto, got '{Precision}'");
         if (Tasks.Length == 0) throw new ArgumentException($"{source}: no [[tasks]]");
         if (!TaskSampler.Orders.Contains(TrainingOrder)) throw new ArgumentException($"{source}: training_order must be {string.Join(", ", TaskSampler.Orders)}");
         if (TaskOrder.Length > 0 && TrainingOrder is not ("sequential" or "round_robin"))

@@ -27,6 +27,9 @@ public sealed record TrainConfig
     public int LogEvery { get; init; } = 10;
     public int CheckpointEvery { get; init; } = 500;
     public int Threads { get; init; }
+    /// <summary>fp32 | bf16 | auto: the matrix products' precision (<see cref="Autocast"/>); a run records what auto
+    /// chose.</summary>
+    public string Precision { get; init; } = "fp32";
     /// <summary>Batches of similar-length texts (HF's group_by_length) in the DAE and contrastive phases: less
     /// padding, faster steps. Not in fine-tuning or the in-batch-negative objectives, where a batch's make-up is
     /// part of the objective and lengths follow the labels.</summary>
@@ -68,6 +71,7 @@ public sealed record TrainConfig
     public TrainConfig Validate(string source = "config")
     {
         if (Phases.Length == 0) throw new ArgumentException($"{source}: phases is empty");
+        if (Precision is not ("fp32" or "bf16" or "auto")) throw new ArgumentException($"{source}: precision must be fp32, bf16 or auto, got '{Precision}'");
         if (Preset is not ("pretrained" or "scratch")) throw new ArgumentException($"{source}: preset must be pretrained or scratch, got '{Preset}'");
         if (SelectChecks < 1) throw new ArgumentException($"{source}: select_checks must be at least 1 (got {SelectChecks})");
         if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");

@@ -12,12 +12,15 @@ public class EmbedCommandTests
     // the texts whose ids are rows 0-2 of tiny-bert's reference.json
     static readonly string[] Texts = ["How are you doing?", "You should've done this", "The company was founded in 2016."];
 
-    static List<JsonObject> Embed(string model, string? pooling, params string[] texts)
+    static List<JsonObject> Embed(string model, string? pooling, params string[] texts) => Embed(model, pooling, [], texts);
+
+    static List<JsonObject> Embed(string model, string? pooling, string[] flags, string[] texts)
     {
         string dir = Paths.TempDir(), input = Path.Combine(dir, "in.txt"), output = Path.Combine(dir, "out.jsonl");
         File.WriteAllText(input, string.Join("\n", texts) + "\n");
         var args = new List<string> { "embed", "--model", model, "--input", input, "--output", output, "--batch-size", "2" };
         if (pooling is not null) args.AddRange(["--pooling", pooling]);
+        args.AddRange(flags);
         var (code, _, err) = CliRunner.Run(args.ToArray());
         Assert.True(code == 0, err);
         return File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
@@ -41,6 +44,24 @@ public class EmbedCommandTests
             var want = Vec(reference[i]!);
             Assert.True(got.Zip(want, (a, b) => Math.Abs(a - b)).Max() < 1e-4, $"row {i} differs");
         }
+    }
+
+    [Fact]
+    public void Bf16EmbeddingsStayWithinTheStatedToleranceOfTheReferenceButAreComputedInBf16()
+    {
+        var fp32 = Embed(TinyBert, "mean", Texts);
+        var bf16 = Embed(TinyBert, "mean", ["--precision", "bf16"], Texts);
+        var reference = PhaseTune.Tests.Models.EncoderReferenceTests.Reference("tiny-bert")["mean_pooled"]!.AsArray();
+        for (int i = 0; i < Texts.Length; i++)
+        {
+            var got = Vec(bf16[i]["embedding"]!);
+            double worst = got.Zip(Vec(reference[i]!), (a, b) => Math.Abs(a - b)).Max();
+            Assert.True(worst < 5e-2, $"row {i}: bf16 differs from HF by {worst:E2}");
+            Assert.NotEqual(Vec(fp32[i]["embedding"]!), got);
+        }
+        var (code, _, err) = CliRunner.Run("embed", "--model", TinyBert, "--input", Path.Combine(Paths.TempDir(), "none.txt"), "--output", Path.Combine(Paths.TempDir(), "o.jsonl"), "--precision", "fp16");
+        Assert.NotEqual(0, code);
+        Assert.Contains("precision must be fp32, bf16 or auto, got 'fp16'", err);
     }
 
     [Fact]

@@ -169,10 +169,10 @@ public class InferenceTests
         File.WriteAllLines(input, Texts);
         File.WriteAllLines(data, Texts.Select((t, i) => new JsonObject { ["text"] = t, ["label"] = model.Labels[i % 3] }.ToJsonString()));
 
-        List<JsonNode> Predictions(string modelDir, string name)
+        List<JsonNode> Predictions(string modelDir, string name, string precision = "fp32")
         {
             string output = Path.Combine(dir, name);
-            var (code, _, err) = CliRunner.Run("predict", "--model", modelDir, "--input", input, "--output", output);
+            var (code, _, err) = CliRunner.Run("predict", "--model", modelDir, "--input", input, "--output", output, "--precision", precision);
             Assert.True(code == 0, err);
             return File.ReadAllLines(output).Select(l => JsonNode.Parse(l)!).ToList();
         }
@@ -182,6 +182,14 @@ public class InferenceTests
         foreach (var (t, o) in torch.Zip(onnx))
             foreach (var label in model.Labels)
                 Assert.Equal(t["scores"]![label]!.GetValue<float>(), o["scores"]![label]!.GetValue<float>(), 1e-4);
+        // bf16 is for the saved model; the export folder's graph is what it was exported as
+        var bf16 = Predictions(saved, "bf16.jsonl", "bf16");
+        foreach (var (t, h) in torch.Zip(bf16))
+            foreach (var label in model.Labels)
+                Assert.Equal(t["scores"]![label]!.GetValue<float>(), h["scores"]![label]!.GetValue<float>(), 2e-2);
+        var refused = CliRunner.Run("predict", "--model", export, "--input", input, "--output", Path.Combine(dir, "x.jsonl"), "--precision", "bf16");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("--precision does not apply", refused.Stderr);
 
         JsonNode Eval(string modelDir)
         {
@@ -205,7 +213,7 @@ public class InferenceTests
         AssertClose(Embeddings(st, "st-torch.jsonl"), Embeddings(stExport, "st-onnx.jsonl"), "embed on the export folder");
         var (rc, _, error) = CliRunner.Run("embed", "--model", stExport, "--input", input, "--output", Path.Combine(dir, "x.jsonl"), "--pooling", "cls");
         Assert.NotEqual(0, rc);
-        Assert.Contains("leave out --pooling and --max-length", error);
+        Assert.Contains("leave out --pooling, --max-length and --precision", error);
     }
 
     [Fact]

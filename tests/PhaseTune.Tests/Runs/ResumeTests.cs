@@ -20,15 +20,17 @@ public class ResumeTests
         public void Message(string text) { }
     }
 
-    [Fact]
-    public void KilledRunResumesToTheSameWeightsLogAndMetrics()
+    [Theory]
+    [InlineData("fp32")]
+    [InlineData("bf16")]
+    public void KilledRunResumesToTheSameWeightsLogAndMetrics(string precision)
     {
         var data = ToyModels.Corpus();
         var labels = LabelSet.FromTrain(data, null);
         var splits = new DataSplits(data, data, data, labels, false);
         var c = new TrainConfig
         {
-            BatchSize = 4, MaxLength = 32, Seed = 9, LogEvery = 1, CheckpointEvery = 2, Phases = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune],
+            BatchSize = 4, MaxLength = 32, Seed = 9, LogEvery = 1, CheckpointEvery = 2, Phases = [PhaseKind.Dae, PhaseKind.Contrastive, PhaseKind.FineTune], Precision = precision,
             Dae = new DaeConfig { Epochs = 2, Lr = 1e-3 }, Cl = new ContrastiveConfig { Epochs = 1, Lr = 1e-3, Aug = 2, Projection = "linear" },
             Ft = new FineTuneConfig { MaxEpochs = 3, Lr = 1e-3, LrHead = 1e-2 },
         };
@@ -49,6 +51,8 @@ public class ResumeTests
         Assert.Equal(File.ReadAllLines(Path.Combine(full, "log.jsonl")), File.ReadAllLines(Path.Combine(killed, "log.jsonl")));
         Assert.Equal(reference.Dev.Accuracy, resumed.Dev.Accuracy);
         Assert.False(Directory.Exists(Path.Combine(killed, "checkpoint")));   // removed once the run completes
+        Assert.Equal(precision, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(killed, "model", "training_config.json")))!["precision"]!.GetValue<string>());
+        Assert.All(resumed.Model.Encoder.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
     }
 
     [Fact]
