@@ -6,7 +6,7 @@ def impl(result):
     if result["impl"].startswith("pytorch"):
         return "peer"
     if result["impl"] == "phasetune-torchsharp":
-        return "phasetune"
+        return "phasetune" if result.get("precision", "fp32") == "fp32" else "phasetune-" + result["precision"]
     return result["impl"] + ("" if result.get("sort_by_length", True) else "-unsorted")
 
 runs = defaultdict(list)
@@ -23,11 +23,22 @@ for scenario in dict.fromkeys(s for s, _ in runs):
     p, o = med(peer, "sentences_per_s"), med(ours, "sentences_per_s")
     g, s = med(ours, "model_gflop_per_s"), med(ours, "sgemm_gflop_per_s")
     print(f"| {scenario} | {len(ours)} | {p:.1f} | {o:.1f} | **{o / p:.2f}×** | {g:.1f} | {s:.1f} | {g / s:.0%} |")
+bf16 = [s for s, i in runs if i == "phasetune-bf16"]
+if bf16:
+    print("\nbf16 matrix products (`--precision bf16`) against PhaseTune's own fp32 and the peer, medians:\n")
+    print("| scenario | runs | fp32 sent/s | bf16 sent/s | bf16 ÷ fp32 | bf16 ÷ peer |")
+    print("|---|---|---|---|---|---|")
+    for scenario in bf16:
+        b = med(runs[(scenario, "phasetune-bf16")], "sentences_per_s")
+        f = med(runs[(scenario, "phasetune")], "sentences_per_s") if (scenario, "phasetune") in runs else None
+        p = med(runs[(scenario, "peer")], "sentences_per_s") if (scenario, "peer") in runs else None
+        print(f"| {scenario} | {len(runs[(scenario, 'phasetune-bf16')])} | {f or 0:.1f} | {b:.1f} | "
+              f"**{b / f:.2f}×** | {b / p:.2f}× |" if f and p else f"| {scenario} | – | – | {b:.1f} | – | – |")
 for scenario, impl in runs:
     rs = runs[(scenario, impl)]
-    if impl == "phasetune" and "profile_ms_per_step" in rs[0]:
+    if impl in ("phasetune", "phasetune-bf16") and "profile_ms_per_step" in rs[0]:
         parts = rs[0]["profile_ms_per_step"].keys()
-        print(f"\n{scenario}, PhaseTune ms per step (median of {len(rs)}): " +
+        print(f"\n{scenario}, PhaseTune {'bf16' if impl.endswith('bf16') else 'fp32'} ms per step (median of {len(rs)}): " +
               ", ".join(f"{k} {statistics.median(x['profile_ms_per_step'][k] for x in rs):.0f}" for k in parts))
 for r in runs.get(("memory-tiny", "phasetune"), []):
     a, b = r["rss_mb_after_warmup"], r["rss_mb"]
