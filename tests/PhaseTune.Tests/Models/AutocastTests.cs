@@ -58,6 +58,30 @@ public class AutocastTests
     }
 
     [Fact]
+    public void LongPaddedBatchesTakeTheFusedAttentionPathInBf16Too()
+    {
+        torch.manual_seed(3);
+        var model = new BertModel(new EncoderConfig
+        {
+            VocabSize = 100, HiddenSize = 32, NumHiddenLayers = 2, NumAttentionHeads = 4, IntermediateSize = 64, MaxPositionEmbeddings = 128,
+        });
+        model.eval();
+        var ids = randint(5, 100, [2, 100]);                        // more keys than the explicit path takes
+        var mask = ones(2, 100, dtype: ScalarType.Int64);
+        mask[1, 60..] = zeros(40, dtype: ScalarType.Int64);
+        Tensor Run(Precision p)
+        {
+            using var scope = Autocast.Scope(p);
+            using var _ = no_grad();
+            return model.forward(ids, mask, zeros_like(ids));
+        }
+        var (fp32, bf16) = (Run(Precision.Fp32), Run(Precision.Bf16));
+        double diff = (fp32[1, ..60] - bf16[1, ..60]).abs().max().item<float>();
+        Assert.True(diff is > 0 and < Bf16Tolerance, $"padded row: bf16 differs from fp32 by {diff:E2}");
+        Assert.True((fp32[0] - bf16[0]).abs().max().item<float>() < Bf16Tolerance);
+    }
+
+    [Fact]
     public void MaskedLmLogitsAndLossInBf16StayCloseToFloat32()
     {
         var model = ModelDirectory.Load(Paths.Fixture("tiny-bert-mlm")).Model;
