@@ -16,13 +16,14 @@ for s in sorted(os.listdir(root)):
         m = json.load(open(os.path.join(d, "metrics.json")))
         log = [json.loads(l) for l in open(os.path.join(d, "log.jsonl")) if '"loss"' in l]
         cfg = json.load(open(os.path.join(d, "model", "training_config.json")))
-        runs.setdefault(s, {}).setdefault(p, {})[int(seed)] = dict(m=m, log=log, recorded=cfg.get("precision"))
+        runs.setdefault(s, {}).setdefault(p, {})[int(seed)] = dict(m=m, log=log, recorded=cfg.get("precision"), threads=cfg.get("threads"))
 
 def sd(xs):
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
-print("Test scores of the README main job recipe (scratch:mini, dae,cl,ft, cl-aug 1, 2 fine-tuning epochs, 2 threads)"
-      " in fp32 and bf16; Δ = bf16 − fp32 on the same seed. Seconds are each phase's wall-clock; loss is the mean"
+threads = sorted({r["threads"] for by_p in runs.values() for by_seed in by_p.values() for r in by_seed.values()})
+print("Test scores of the README main job recipe (scratch:mini, dae,cl,ft, cl-aug 1, 2 fine-tuning epochs, threads "
+      + ", ".join(map(str, threads)) + ") in fp32 and bf16; Δ = bf16 − fp32 on the same seed. Seconds are each phase's wall-clock; loss is the mean"
       " logged training loss over each phase's last 50 logged steps.\n")
 for s, by_p in runs.items():
     seeds = sorted(set(by_p.get("fp32", {})) & set(by_p.get("bf16", {})))
