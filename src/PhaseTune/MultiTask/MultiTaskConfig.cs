@@ -132,7 +132,8 @@ public sealed record MultiTaskConfig
     public MultiTaskConfig Validate(string source)
     {
         if (Model.Length == 0) throw new ArgumentException($"{source}: no model");
-        if (Precision is not ("fp32" or "bf16" or "auto")) throw new ArgumentException($"{source}: precision must be fp32, bf16 or auto, got '{Precision}'");
+        try { Autocast.Resolve(Precision); }
+        catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}"); }
         if (Tasks.Length == 0) throw new ArgumentException($"{source}: no [[tasks]]");
         if (!TaskSampler.Orders.Contains(TrainingOrder)) throw new ArgumentException($"{source}: training_order must be {string.Join(", ", TaskSampler.Orders)}");
         if (TaskOrder.Length > 0 && TrainingOrder is not ("sequential" or "round_robin"))

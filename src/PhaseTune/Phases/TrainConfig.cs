@@ -71,7 +71,8 @@ public sealed record TrainConfig
     public TrainConfig Validate(string source = "config")
     {
         if (Phases.Length == 0) throw new ArgumentException($"{source}: phases is empty");
-        if (Precision is not ("fp32" or "bf16" or "auto")) throw new ArgumentException($"{source}: precision must be fp32, bf16 or auto, got '{Precision}'");
+        try { Autocast.Resolve(Precision); }
+        catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}"); }
         if (Preset is not ("pretrained" or "scratch")) throw new ArgumentException($"{source}: preset must be pretrained or scratch, got '{Preset}'");
         if (SelectChecks < 1) throw new ArgumentException($"{source}: select_checks must be at least 1 (got {SelectChecks})");
         if (BatchSize < 1) throw new ArgumentException($"{source}: batch_size must be at least 1 (got {BatchSize})");
