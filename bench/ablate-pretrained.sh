@@ -12,15 +12,21 @@
 # dev accuracy; 3e-4 is the top of Google's fine-tuning grid for its small BERTs. LR_FT=1e-5 runs Table 5 as is.
 # MODEL=scratch:mini gives the from-scratch numbers at the same data and epochs: the scratch preset's rates (issue 3:
 # DAE 5e-4, CL 1e-4, FT 1e-3) and the bert-base-uncased vocabulary; LR_FT is then not applied.
+# PRECISION (fp32, bf16 or auto; default fp32, what snips2, sst5 and massive_en ran with) and THREADS (default 2) pass
+# through; PHASETUNE=path/to/phasetune.dll runs that build instead of building src/PhaseTune.Cli.
 # Writes bench/out/pretrained-TAG/<set>/results.{json,md}; a killed run resumes.
-# Usage: [LR_FT=3e-4] bench/ablate-pretrained.sh [MODEL=../shared/models/bert-mini-standin] [TAG=standin] [SETS="snips2 sst2 sst5 massive_en agnews"]
+# Usage: [LR_FT=3e-4] [PRECISION=fp32] [THREADS=2] [PHASETUNE=dll] bench/ablate-pretrained.sh [MODEL=../shared/models/bert-mini-standin] [TAG=standin] [SETS="snips2 sst2 sst5 massive_en agnews"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-../shared/models/bert-mini-standin}; tag=${2:-standin}; sets=${3:-snips2 sst2 sst5 massive_en agnews}; lr_ft=${LR_FT:-3e-4}
+precision=${PRECISION:-fp32}; threads=${THREADS:-2}; dll=${PHASETUNE:-}
 D=../shared/datasets
 model_flags=(--model "$model" --preset pretrained --lr-ft "$lr_ft")
 [[ $model == scratch:* ]] && model_flags=(--model "$model" --vocab ../shared/models/bert-base-uncased/vocab.txt --preset scratch)
-dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
+if [[ -z $dll ]]; then
+  dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
+  dll=src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll
+fi
 for set in $sets; do
   case $set in
     snips2) data=(--data $D/snips2 --limit 2000) ;;
@@ -31,8 +37,8 @@ for set in $sets; do
     *) echo "unknown set '$set' (snips2 sst2 sst5 massive_en agnews)" >&2; exit 2 ;;
   esac
   echo "== $set ($(date -u +%H:%M:%S))"
-  time dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll ablate "${data[@]}" "${model_flags[@]}" \
+  time dotnet "$dll" ablate "${data[@]}" "${model_flags[@]}" \
     --variants 3phase,joint,ft,dae+ft,cl+ft,noimb,tfidf --seeds 1,2,3 --dae-epochs 1 --cl-aug 1 --ft-epochs 8 --patience 2 \
-    --threads 2 --quiet --out "bench/out/pretrained-$tag/$set"
+    --threads "$threads" --precision "$precision" --quiet --out "bench/out/pretrained-$tag/$set"
   cat "bench/out/pretrained-$tag/$set/results.md"
 done

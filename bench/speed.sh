@@ -4,7 +4,8 @@
 # Needs the peer's PyTorch: apt-get install -y python3-torch libopenblas0-pthread.
 # Encoding is also timed through the ONNX export (issue 13): PhaseTune.Inference on the float graph with length-sorted
 # calls, the same graph with each batch as one padded call (a plain OnnxRuntime run), and the int8 graph.
-# TorchSharp training and encoding also run with --precision bf16 (issue 18) beside fp32.
+# TorchSharp training and encoding also run with --precision bf16 (issue 18) beside fp32, and "precision" times the DAE
+# phase's step as well (`bench train --objective dae`: encoder, tied decoder, 30,522-way projection; no peer).
 # Usage: bench/speed.sh [rounds] [all|encode|precision]   → bench/results/speed.jsonl (every run) and
 # bench/results/speed.md (medians); "encode" runs the encoding scenarios only, into bench/results/speed-encode.{jsonl,md};
 # "precision" only the peer, fp32 and bf16 on the snips2 workload, into bench/results/speed-precision.{jsonl,md}.
@@ -39,6 +40,8 @@ for r in $(seq "$rounds"); do
     run train peer "${common[@]}" --lengths "$snips" --steps 20 --warmup 2
     run train phasetune train "${common[@]}" --lengths "$snips" --steps 20 --warmup 2 --profile
     run train phasetune train "${common[@]}" --lengths "$snips" --steps 20 --warmup 2 --profile --precision bf16
+    run train-dae phasetune train "${common[@]}" --lengths "$snips" --steps 10 --warmup 2 --profile --objective dae
+    run train-dae phasetune train "${common[@]}" --lengths "$snips" --steps 10 --warmup 2 --profile --objective dae --precision bf16
     continue
   fi
   run encode peer "${common[@]}" --lengths "$snips" --steps 50 --warmup 2 --inference

@@ -33,7 +33,7 @@ if bf16:
         f = med(runs[(scenario, "phasetune")], "sentences_per_s") if (scenario, "phasetune") in runs else None
         p = med(runs[(scenario, "peer")], "sentences_per_s") if (scenario, "peer") in runs else None
         print(f"| {scenario} | {len(runs[(scenario, 'phasetune-bf16')])} | {f or 0:.1f} | {b:.1f} | "
-              f"**{b / f:.2f}×** | {b / p:.2f}× |" if f and p else f"| {scenario} | – | – | {b:.1f} | – | – |")
+              f"**{b / f:.2f}×** | {f'{b / p:.2f}×' if p else '–'} |" if f else f"| {scenario} | – | – | {b:.1f} | – | – |")
 for scenario, impl in runs:
     rs = runs[(scenario, impl)]
     if impl in ("phasetune", "phasetune-bf16") and "profile_ms_per_step" in rs[0]:

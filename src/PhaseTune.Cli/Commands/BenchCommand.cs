@@ -27,9 +27,10 @@ public static class BenchCommand
             var onnx = new Option<bool>("--onnx") { Description = "encode: export the model and time it through PhaseTune.Inference (OnnxRuntime)" };
             var quantize = new Option<string>("--quantize") { DefaultValueFactory = _ => "none", Description = "with --onnx: none|int8" };
             var unsorted = new Option<bool>("--onnx-unsorted") { Description = "with --onnx: each batch as one call padded to its longest, not sorted and cut by length" };
+            var objective = new Option<string>("--objective") { DefaultValueFactory = _ => "ft", Description = "train: ft (fine-tuning's head and loss) or dae (the DAE phase's step, tied decoder and vocabulary projection)" };
             var precision = PrecisionFlag.Create();
             var cmd = new Command(name, train ? "Time training steps." : "Time no-grad encoding.") { config, lengths, batch, steps, warmup, threads, padTo, group, precision };
-            if (train) cmd.Options.Add(profile);
+            if (train) { cmd.Options.Add(profile); cmd.Options.Add(objective); }
             else { cmd.Options.Add(onnx); cmd.Options.Add(quantize); cmd.Options.Add(unsorted); }
             cmd.SetAction(r => CliErrors.Run(() =>
             {
@@ -47,7 +48,8 @@ public static class BenchCommand
                 }
                 var o = new SpeedOptions(r.GetValue(config)!, lens, r.GetValue(batch), r.GetValue(steps), r.GetValue(warmup),
                     r.GetValue(threads), r.GetValue(padTo), r.GetValue(group), Profile: train && r.GetValue(profile), Onnx: runtime,
-                    OnnxUnsorted: !train && r.GetValue(unsorted), Precision: Autocast.Resolve(r.GetValue(precision)!));
+                    OnnxUnsorted: !train && r.GetValue(unsorted), Precision: Autocast.Resolve(r.GetValue(precision)!),
+                    Objective: train ? r.GetValue(objective)! : "ft");
                 Console.WriteLine(SpeedBench.Run(o, train).ToJsonString());
                 return 0;
             }));

@@ -22,7 +22,7 @@ public static class MultiTaskCommand
         var maxLength = new Option<int?>("--max-length") { Description = "replaces the config's max_length" };
         var lr = new Option<double?>("--lr") { Description = "replaces the config's lr and lr_head" };
         var pretrainData = new Option<string?>("--pretrain-data") { Description = "replaces the config's pretrain_data (e.g. NLI triplets: text, positive, negative)" };
-        var precision = new Option<string?>("--precision") { Description = "replaces the config's precision: fp32|bf16|auto" };
+        var precision = new Option<string?>("--precision") { Description = "replaces the config's precision: fp32|bf16|auto (default auto)" };
         var cmd = new Command("multitask", "Train one encoder on several tasks (SST-5, Quora, STS-B, ...).")
             { config, outDir, maxSteps, limit, quiet, model, vocab, epochs, maxLength, lr, pretrainData, precision };
         cmd.SetAction(r => CliErrors.Run(() =>

@@ -8,6 +8,6 @@ public static class PrecisionFlag
     public static Option<string> Create() => new("--precision")
     {
         DefaultValueFactory = _ => "fp32",
-        Description = "fp32|bf16|auto: the matrix products' precision (auto: bf16 where the CPU has avx512_bf16 or amx_bf16)",
+        Description = "fp32|bf16|auto (default fp32, HF's numbers): the matrix products' precision (auto: bf16 where the CPU has avx512_bf16 or amx_bf16)",
     };
 }

@@ -22,6 +22,8 @@ public static class SpeedBench
     {
         if (o.Lengths.Count == 0) throw new ArgumentException("empty lengths workload");
         if (o.Onnx is not null && o.Precision != Precision.Fp32) throw new ArgumentException("--precision applies to TorchSharp runs, not --onnx");
+        if (o.Objective is not ("ft" or "dae")) throw new ArgumentException($"--objective: unknown '{o.Objective}' (ft, dae)");
+        if (o.Objective == "dae" && !train) throw new ArgumentException("--objective dae times training steps only");
         using var precision = Autocast.Scope(o.Precision);
         torch.set_num_threads(o.Threads);
         torch.manual_seed(0);
@@ -70,9 +72,10 @@ public static class SpeedBench
             ["steps"] = o.Steps, ["warmup"] = o.Warmup, ["batch"] = o.Batch, ["seconds"] = Math.Round(seconds, 3),
             ["sentences_per_s"] = Math.Round(sentences / seconds, 2),
             ["tokens_per_s"] = Math.Round(real / seconds, 1), ["padded_tokens_per_s"] = Math.Round(padded / seconds, 1),
-            ["model_gflop_per_s"] = Math.Round(flop / seconds / 1e9, 2), ["sgemm_gflop_per_s"] = Math.Round(SgemmGflops(config), 2),
+            ["model_gflop"] = Math.Round(flop / 1e9, 6), ["model_gflop_per_s"] = Math.Round(flop / seconds / 1e9, 2), ["sgemm_gflop_per_s"] = Math.Round(SgemmGflops(config), 2),
             ["rss_mb"] = Math.Round(rssAtEnd, 1), ["rss_mb_after_warmup"] = Math.Round(rssAfterWarmup, 1),
         };
+        if (train) result["objective"] = o.Objective;
         if (o.Profile && train) result["profile_ms_per_step"] = ProfileSteps(phase, o);
         if (onnx is not null) foreach (var (k, v) in onnx) result[k] = v?.DeepClone();
         return result;
@@ -128,26 +131,30 @@ public static class SpeedBench
     static readonly TrainerOptions TimedSteps = new(CheckpointEvery: 0);
 
     /// <summary>Where a training step's time goes: the Trainer's step cut at its calls (zero_grad, loss, backward,
-    /// clipping, optimiser), averaged over the timed steps; run after the timed run so it does not slow it.</summary>
+    /// clipping, optimiser) and, for the DAE objective, the loss cut into encode, decode and project; averaged over the
+    /// timed steps; run after the timed run so it does not slow it.</summary>
     static JsonObject ProfileSteps(SyntheticPhase phase, SpeedOptions o)
     {
-        var parts = new[] { "zero_grad", "forward", "backward", "clip", "optimizer" };
-        var ms = new double[parts.Length];
+        var ms = new Dictionary<string, double>();
         var parameters = phase.Optimizer.Parameters.ToList();
+        var clock = new Stopwatch();
+        void Lap(string part) { ms[part] = ms.GetValueOrDefault(part) + clock.Elapsed.TotalMilliseconds; clock.Restart(); }
         phase.SetTraining(true);
+        phase.Lap = Lap;
         for (int i = 0; i < o.Steps; i++)
         {
             using var scope = NewDisposeScope();
-            var clock = Stopwatch.StartNew();
-            void Lap(int k) { ms[k] += clock.Elapsed.TotalMilliseconds; clock.Restart(); }
-            phase.Optimizer.ZeroGrad(); Lap(0);
-            var loss = phase.Loss(o.Warmup + i); Lap(1);
-            loss.backward(); Lap(2);
-            nn.utils.clip_grad_norm_(parameters, TimedSteps.MaxGradNorm); Lap(3);
-            phase.Optimizer.Step(); Lap(4);
+            clock.Restart();
+            phase.Optimizer.ZeroGrad(); Lap("zero_grad");
+            var loss = phase.Loss(o.Warmup + i);
+            if (!phase.LapsItsLoss) Lap("forward");
+            loss.backward(); Lap("backward");
+            nn.utils.clip_grad_norm_(parameters, TimedSteps.MaxGradNorm); Lap("clip");
+            phase.Optimizer.Step(); Lap("optimizer");
         }
+        phase.Lap = null;
         var json = new JsonObject();
-        for (int k = 0; k < parts.Length; k++) json[parts[k]] = Math.Round(ms[k] / o.Steps, 1);
+        foreach (var (part, total) in ms) json[part] = Math.Round(total / o.Steps, 1);
         return json;
     }
 
@@ -209,12 +216,15 @@ public static class SpeedBench
         public void Message(string text) { }
     }
 
-    /// <summary>Fine-tuning on random ids: the classification head and loss of `train`'s fine-tuning phase.</summary>
+    /// <summary>A training phase on random ids: fine-tuning's classification head and loss, or the DAE phase's loss
+    /// (tied decoder, the encoder reading each sentence with 60 % of its tokens deleted, as DAE's deletion noise
+    /// leaves it).</summary>
     sealed class SyntheticPhase : TrainingPhase
     {
         readonly SentenceEncoder _encoder;
-        readonly ClassificationHead _head;
-        readonly ClassificationLoss _loss;
+        readonly ClassificationHead? _head;
+        readonly ClassificationLoss? _ft;
+        readonly DenoisingAutoEncoderLoss? _dae;
         readonly EncoderConfig _c;
         readonly int[][] _batches;
         readonly SpeedOptions _o;
@@ -222,10 +232,19 @@ public static class SpeedBench
         public SyntheticPhase(SentenceEncoder encoder, EncoderConfig c, int[][] batches, SpeedOptions o)
         {
             _encoder = encoder; _c = c; _batches = batches; _o = o;
-            _head = new ClassificationHead(c.HiddenSize, o.Labels);
-            _loss = new ClassificationLoss(encoder, _head);
-            StateParameters = Distinct(encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter))
-                .Concat(_head.named_parameters().Select(p => ("head." + p.name, p.parameter))));
+            var parameters = encoder.named_parameters().Select(p => ("encoder." + p.name, p.parameter));
+            if (o.Objective == "dae")
+            {
+                _dae = new DenoisingAutoEncoderLoss(encoder);
+                parameters = parameters.Concat(_dae.Decoder.named_parameters().Select(p => ("decoder." + p.name, p.parameter)));
+            }
+            else
+            {
+                _head = new ClassificationHead(c.HiddenSize, o.Labels);
+                _ft = new ClassificationLoss(encoder, _head);
+                parameters = parameters.Concat(_head.named_parameters().Select(p => ("head." + p.name, p.parameter)));
+            }
+            StateParameters = Distinct(parameters);
             Optimizer = Optimizer.Create("adamw", ParameterGroup.ForWeightDecay("all", StateParameters, 2e-5, 0.01));
             Schedule = LrSchedule.Create("constant", 0, o.Warmup + o.Steps);
         }
@@ -234,18 +253,24 @@ public static class SpeedBench
         public override int ExampleCount => _batches.Sum(b => b.Length);
         public override int MaxEpochs => 1;
         public override int BeginEpoch(int epoch) => _o.Warmup + _o.Steps;
-        public override void SetTraining(bool training) { _encoder.train(training); _head.train(training); }
+        public override void SetTraining(bool training) { _encoder.train(training); _head?.train(training); _dae?.train(training); }
+
+        /// <summary>Called after each part of the DAE loss (encode, decode, project); the ft loss has no parts.</summary>
+        public Action<string>? Lap { set { if (_dae is not null) _dae.Lap = value; } }
+        public bool LapsItsLoss => _dae is not null;
 
         public long Sentences(int i) => _batches[i].Length;
         public long Real(int i) => _batches[i].Sum();
         public long Padded(int i) => (long)_batches[i].Length * SeqLen(i);
         int SeqLen(int i) => _o.PadTo > 0 ? _o.PadTo : _batches[i].Max();
 
-        public TokenBatch Batch(int i)
+        /// <summary>The length the encoder reads under DAE's noise: the special tokens and 40 % of the rest.</summary>
+        static int Noisy(int length) => length <= 2 ? length : 2 + Math.Max(1, (int)Math.Round(0.4 * (length - 2)));
+
+        public TokenBatch Batch(int i) => Random(_batches[i], SeqLen(i), new Random(i));
+
+        TokenBatch Random(int[] lens, int t, Random rng)
         {
-            var lens = _batches[i];
-            int t = SeqLen(i);
-            var rng = new Random(i);
             int b = lens.Length;
             var ids = new long[b * t];
             var mask = new long[b * t];
@@ -259,17 +284,27 @@ public static class SpeedBench
             return new TokenBatch(tensor(ids, [b, t]), tensor(mask, [b, t]), zeros(b, t, dtype: ScalarType.Int64));
         }
 
-        public override Tensor Loss(int index) =>
-            _loss.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, _batches[index].Length).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
+        public override Tensor Loss(int index)
+        {
+            if (_dae is not null)
+            {
+                var noisy = _batches[index].Select(Noisy).ToArray();
+                return _dae.Forward(new DaeBatch(Random(noisy, noisy.Max(), new Random(~index)), Batch(index)));
+            }
+            return _ft!.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, _batches[index].Length).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
+        }
 
-        /// <summary>Matmul FLOPs the encoder's forward passes over steps [from, from + n) need: each sentence's own
-        /// tokens (work on padding is not counted, whether done or skipped).</summary>
+        /// <summary>Matmul FLOPs the forward passes over steps [from, from + n) need: each sentence's own tokens (work on
+        /// padding is not counted, whether done or skipped); for DAE the encoder on the noisy copy, the decoder (self-
+        /// and cross-attention) on the clean one and the head's transform and vocabulary projection on its targets.</summary>
         public double ForwardFlop(int from, int n)
         {
-            double h = _c.HiddenSize, inter = _c.IntermediateSize, total = 0;
+            double h = _c.HiddenSize, inter = _c.IntermediateSize, v = _c.VocabSize, layers = _c.NumHiddenLayers, total = 0;
+            double Layer(double t) => layers * t * (8 * h * h + 4 * h * inter + 4 * t * h);
             for (int i = from; i < from + n; i++)
-                foreach (double t in _batches[i])
-                    total += _c.NumHiddenLayers * t * (8 * h * h + 4 * h * inter + 4 * t * h);
+                foreach (int t in _batches[i])
+                    total += _dae is null ? Layer(t)
+                        : Layer(Noisy(t)) + Layer(t - 1) + layers * (t - 1) * 4 * h * h + Math.Max(0, t - 2) * (2 * h * h + 2 * h * v);
             return total;
         }
     }

@@ -21,19 +21,29 @@ public sealed class DenoisingAutoEncoderLoss : nn.Module, ILoss<DaeBatch>
 
     public BertDecoder Decoder => decoder;
 
+    /// <summary>Called after each part of <see cref="Forward"/> (encode, decode, project) with its name: `bench train
+    /// --objective dae --profile` times the parts through it.</summary>
+    internal Action<string>? Lap { get; set; }
+
     public Tensor Forward(DaeBatch batch)
     {
         var n = batch.Noisy;
         var memory = encoder.forward(n.Ids, n.Mask, n.Types).unsqueeze(1);        // (B, 1, C)
+        Lap?.Invoke("encode");
         var clean = batch.Clean;
         long t = clean.Ids.shape[1];
         var input = clean.Ids[.., ..(int)(t - 1)];                               // (B, T-1)
         var inputMask = clean.Mask[.., ..(int)(t - 1)];
         var target = clean.Ids[.., 1..];                                         // (B, T-1)
-        var states = decoder.forward(input, inputMask, memory);                  // (B, T-1, C)
-        // project only positions with a real target: the vocabulary projection dominates the cost
-        var keep = clean.Mask[.., 1..].reshape(-1).nonzero().squeeze(1);         // (N,)
-        var logits = decoder.Logits(states.reshape(-1, states.shape[2]).index_select(0, keep));   // (N, V)
-        return nn.functional.cross_entropy(Autocast.Float(logits), target.reshape(-1).index_select(0, keep));
+        var real = inputMask.to_type(ScalarType.Bool);
+        var states = decoder.Rows(input, inputMask, memory);                     // (N, C): the real input tokens
+        Lap?.Invoke("decode");
+        // project only the rows with a real target (every real input token but its sentence's last):
+        // the vocabulary projection dominates the cost
+        var keep = clean.Mask[.., 1..].masked_select(real).nonzero().squeeze(1); // (M,)
+        var logits = decoder.Logits(states.index_select(0, keep));               // (M, V)
+        var loss = nn.functional.cross_entropy(Autocast.Float(logits), target.masked_select(real).index_select(0, keep));
+        Lap?.Invoke("project");
+        return loss;
     }
 }

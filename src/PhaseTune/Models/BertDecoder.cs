@@ -43,6 +43,17 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
     /// <returns>(B, T, C) decoder states, zeros at padding (apply <see cref="Logits"/> to the positions that need them)</returns>
     public override Tensor forward(Tensor ids, Tensor mask, Tensor memory)
     {
+        var (x, packing) = Run(ids, mask, memory);
+        return packing is null ? x.view(ids.shape[0], ids.shape[1], -1) : packing.ToPadded(x);
+    }
+
+    /// <summary>The decoder states of the real tokens alone, in row-major order of <paramref name="mask"/>: what a
+    /// loss over real positions needs, without padding the rows back to (B, T) first.</summary>
+    /// <returns>(N, C), N = mask.sum()</returns>
+    public Tensor Rows(Tensor ids, Tensor mask, Tensor memory) => Run(ids, mask, memory).States;
+
+    (Tensor States, Packing? Packing) Run(Tensor ids, Tensor mask, Tensor memory)
+    {
         long t = ids.shape[1];
         var causal = ones(t, t, dtype: ScalarType.Bool, device: ids.device).tril();                 // (T, T)
         var allowed = causal.unsqueeze(0).unsqueeze(0) & mask.to_type(ScalarType.Bool).unsqueeze(1).unsqueeze(2);   // (B, 1, T, T)
@@ -56,7 +67,7 @@ public sealed class BertDecoder : nn.Module<Tensor, Tensor, Tensor, Tensor>
             l.SetSelfMask(additive);
             x = l.forward(x, memory, packing);
         }
-        return packing is null ? x : packing.ToPadded(x);
+        return (packing is null ? x.reshape(-1, x.shape[^1]) : x, packing);                        // (N, C)
     }
 
     /// <summary>Whether the LM head started from the encoder's pretrained masked-LM head (else it is fresh).</summary>

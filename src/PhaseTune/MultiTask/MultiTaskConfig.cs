@@ -55,7 +55,7 @@ public sealed record MultiTaskConfig
     public bool Normalize { get; init; }
     public int Threads { get; init; }
     /// <summary>fp32 | bf16 | auto, as train's <c>precision</c>.</summary>
-    public string Precision { get; init; } = "fp32";
+    public string Precision { get; init; } = "auto";
 
     static readonly JsonSerializerOptions Json = new()
     {

@@ -29,7 +29,7 @@ public sealed record TrainConfig
     public int Threads { get; init; }
     /// <summary>fp32 | bf16 | auto: the matrix products' precision (<see cref="Autocast"/>); a run records what auto
     /// chose.</summary>
-    public string Precision { get; init; } = "fp32";
+    public string Precision { get; init; } = "auto";
     /// <summary>Batches of similar-length texts (HF's group_by_length) in the DAE and contrastive phases: less
     /// padding, faster steps. Not in fine-tuning or the in-batch-negative objectives, where a batch's make-up is
     /// part of the objective and lengths follow the labels.</summary>

@@ -15,7 +15,7 @@ public static class ConfigOptions
         O("--preset", Word, "preset", "pretrained|scratch: the defaults to start from (default: scratch for scratch: models, else pretrained)"),
         O("--seed", Integer, "seed"),
         O("--threads", Integer, "threads", "torch CPU threads"),
-        O("--precision", Word, "precision", "fp32|bf16|auto: the matrix products' precision, float32 master weights (auto: bf16 where the CPU has avx512_bf16 or amx_bf16)"),
+        O("--precision", Word, "precision", "fp32|bf16|auto (default auto): the matrix products' precision, float32 master weights (auto: bf16 where the CPU has avx512_bf16 or amx_bf16)"),
         O("--batch-size", Integer, "batch_size"),
         O("--no-group-by-length", SetsFalse, "group_by_length", "plain shuffled DAE and contrastive batches (default: batches of similar lengths, less padding)"),
         O("--max-length", IntegerOrAuto, "max_length", "tokens per text, or auto: 1.2 × the longest training text, capped at the model's maximum"),

@@ -47,6 +47,7 @@ public static class MultiTaskRun
         using var phase = runner.Run(index, PhaseKind.MultiTask, () =>
             new MultiTaskPhase(new MultiTaskModel(encoder, tasks.Select(t => (t.Config, t.Outputs)).ToList(), c), tasks, tok, c, maxSteps));
 
+        using var fp32 = Autocast.Scope(Precision.Fp32);   // the saved model's scores, as a float32 reload computes them
         var dev = phase.Evaluate("dev", out _);
         var test = phase.Evaluate("test", out _);
         var metrics = new JsonObject

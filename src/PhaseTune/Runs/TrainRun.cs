@@ -65,6 +65,7 @@ public static class TrainRun
         void Snapshot(string name) => runner.RecordQuality(name, () =>
         {
             using var scope = torch.NewDisposeScope();
+            using var fp32 = Autocast.Scope(Precision.Fp32);   // a measurement of the model, not a training step
             var embeddings = ClusterQuality.Embed(encoder, tok, data.Dev, c.MaxLength);
             if (embeddings is null) return null;
             EmbeddingMap.Write(Path.Combine(outDir, EmbeddingsFolder, name + ".csv"), EmbeddingMap.Pca2(embeddings), data.Dev.Select(x => x.Label).ToList());
@@ -82,9 +83,16 @@ public static class TrainRun
         }
         using var finetune = ft!;   // every classifier recipe ends in fine-tuning, which is never skipped on resume
         cancel.ThrowIfCancellationRequested();
-        var dev = finetune.Evaluate(data.Dev);
-        var test = data.Test is null ? null : finetune.Evaluate(data.Test);
-        var train = c.EvalTrain ? finetune.Evaluate(data.Train) : null;
+        ClassificationMetrics dev;
+        ClassificationMetrics? test, train;
+        // the saved model's scores as eval, predict and the ONNX export compute them (float32); training and its dev
+        // selection ran in the run's precision
+        using (Autocast.Scope(Precision.Fp32))
+        {
+            dev = finetune.Evaluate(data.Dev);
+            test = data.Test is null ? null : finetune.Evaluate(data.Test);
+            train = c.EvalTrain ? finetune.Evaluate(data.Train) : null;
+        }
         runner.Complete(() =>
         {
             ClassifierDirectory.Save(finetune.Model, Path.Combine(outDir, "model"), c.ToJson());

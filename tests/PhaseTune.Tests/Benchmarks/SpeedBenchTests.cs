@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using PhaseTune.Models;
 using PhaseTune.Tests.Cli;
 using Xunit;
 
@@ -38,6 +39,38 @@ public class SpeedBenchTests
         var (bc, _, berr) = CliRunner.Run("bench", "train", "--config", Path.Combine(Paths.Fixture("tiny-bert"), "config.json"), "--lengths", lens);
         Assert.NotEqual(0, bc);
         Assert.Contains("lengths.txt:2: 'abc' is not a positive integer", berr);
+    }
+
+    [Fact]
+    public void TheDaeObjectiveProfilesEncodeDecodeAndProjectionAndCountsTheirFlops()
+    {
+        string dir = Paths.TempDir(), lens = Path.Combine(dir, "lengths.txt");
+        File.WriteAllLines(lens, ["12", "12"]);
+        string config = Path.Combine(Paths.Fixture("tiny-bert"), "config.json");
+        var runs = new Dictionary<string, JsonNode>();
+        foreach (var objective in new[] { "ft", "dae" })
+        {
+            var (c, o, e) = CliRunner.Run("bench", "train", "--config", config, "--lengths", lens, "--batch", "2", "--steps", "2",
+                "--warmup", "1", "--threads", "1", "--profile", "--objective", objective);
+            Assert.True(c == 0, e);
+            runs[objective] = JsonNode.Parse(o)!;
+            Assert.Equal(objective, runs[objective]["objective"]!.GetValue<string>());
+        }
+        var profile = runs["dae"]["profile_ms_per_step"]!.AsObject();
+        Assert.Equal(["zero_grad", "encode", "decode", "project", "backward", "clip", "optimizer"], profile.Select(kv => kv.Key));
+        Assert.All(new[] { "encode", "decode", "project" }, k => Assert.True(profile[k]!.GetValue<double>() > 0, k));
+        // the timed steps' matmul FLOPs (forward and backward, 4 sentences of 12 tokens): DAE's encoder reads 2 + 4 of
+        // them, its decoder 11 (self- and cross-attention), its projection the 10 rows with a target
+        var cfg = EncoderConfig.Load(config);
+        double h = cfg.HiddenSize, i = cfg.IntermediateSize, v = cfg.VocabSize, l = cfg.NumHiddenLayers;
+        double Layer(double t) => l * t * (8 * h * h + 4 * h * i + 4 * t * h);
+        double ft = Layer(12), dae = Layer(6) + Layer(11) + l * 11 * 4 * h * h + 10 * (2 * h * h + 2 * h * v);
+        double Flop(JsonNode j) => j["model_gflop"]!.GetValue<double>() * 1e9 / 3 / 4;
+        Assert.Equal(1.0, Flop(runs["ft"]) / ft, 3);
+        Assert.Equal(1.0, Flop(runs["dae"]) / dae, 3);
+        var (bc, _, berr) = CliRunner.Run("bench", "train", "--config", config, "--lengths", lens, "--objective", "mlm");
+        Assert.NotEqual(0, bc);
+        Assert.Contains("--objective: unknown 'mlm' (ft, dae)", berr);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using PhaseTune.Runs;
+using PhaseTune.Models;
 using Xunit;
 
 namespace PhaseTune.Tests.Cli;
@@ -125,10 +126,14 @@ public class TrainCommandTests
         Assert.Equal("tanh", resolved["ft"]!["head_activation"]!.GetValue<string>());   // file beats default
         Assert.Equal(1, resolved["cl"]!["aug"]!.GetValue<int>());
         Assert.Equal(1e-3, resolved["ft"]!["lr"]!.GetValue<double>());      // scratch default survives the merge
-        // a C# caller resolving the same flags through the library gets the very same configuration
+        // a C# caller resolving the same flags through the library gets the very same configuration; the run
+        // records what precision auto (the default) chose on this machine
+        Assert.Equal(Autocast.Name(Autocast.Resolve("auto")), resolved["precision"]!.GetValue<string>());
         var flags = new[] { ConfigOptions.Phases.Overrides("ft"), ConfigOptions.Run.Single(o => o.Flag == "--max-length").Overrides("20") };
+        var library = ConfigResolver.Resolve("scratch:tiny", config, flags.SelectMany(f => f));
+        Assert.Equal("auto", library.Precision);
         Assert.Equal(File.ReadAllText(Path.Combine(dir, "model", "training_config.json")),
-            ConfigResolver.Resolve("scratch:tiny", config, flags.SelectMany(f => f)).ToJson());
+            (library with { Precision = Autocast.Name(Autocast.Resolve(library.Precision)) }).ToJson());
     }
 
     /// <summary>The card's YAML front matter parses, says what the run was, and its numbers are metrics.json's.</summary>

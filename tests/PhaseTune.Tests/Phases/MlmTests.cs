@@ -135,6 +135,7 @@ public class MlmTests
         using var phase = new MlmPhase(new SentenceEncoder(saved.Model, PoolingMode.Cls), ToyModels.Tokenizer, data.Select(e => e.Text).ToList(), c,
             splits.Dev.Select(e => e.Text).ToList());
         phase.SetTraining(false);
+        using var precision = Autocast.Scope(Autocast.Resolve(c.Precision));   // the dev checks ran in the run's precision
         Assert.Equal(scores.Max(), phase.Check(new Messages())!.Value, 4);
     }
 

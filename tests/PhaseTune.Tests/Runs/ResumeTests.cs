@@ -1,4 +1,6 @@
 using PhaseTune.Data;
+using PhaseTune.Evaluation;
+using PhaseTune.ModelFiles;
 using PhaseTune.Phases;
 using PhaseTune.Runs;
 using PhaseTune.Training;
@@ -53,6 +55,9 @@ public class ResumeTests
         Assert.False(Directory.Exists(Path.Combine(killed, "checkpoint")));   // removed once the run completes
         Assert.Equal(precision, System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(killed, "model", "training_config.json")))!["precision"]!.GetValue<string>());
         Assert.All(resumed.Model.Encoder.parameters(), p => Assert.Equal(TorchSharp.torch.ScalarType.Float32, p.dtype));
+        // metrics.json holds the saved model's float32 scores (what eval computes), whatever precision trained it
+        var saved = ClassifierEvaluation.Evaluate(ClassifierDirectory.Load(Path.Combine(killed, "model")), data, labels);
+        Assert.Equal(saved.CrossEntropy!.Value, resumed.Test!.CrossEntropy!.Value, 6);
     }
 
     [Fact]
