@@ -267,9 +267,9 @@ public static class SpeedBench
         /// <summary>The length the encoder reads under DAE's noise: the special tokens and 40 % of the rest.</summary>
         static int Noisy(int length) => length <= 2 ? length : 2 + Math.Max(1, (int)Math.Round(0.4 * (length - 2)));
 
-        public TokenBatch Batch(int i) => Random(_batches[i], SeqLen(i), new Random(i));
+        public TokenBatch Batch(int i) => RandomIds(_batches[i], SeqLen(i), new Random(i));
 
-        TokenBatch Random(int[] lens, int t, Random rng)
+        TokenBatch RandomIds(int[] lens, int t, Random rng)
         {
             int b = lens.Length;
             var ids = new long[b * t];
@@ -289,7 +289,7 @@ public static class SpeedBench
             if (_dae is not null)
             {
                 var noisy = _batches[index].Select(Noisy).ToArray();
-                return _dae.Forward(new DaeBatch(Random(noisy, noisy.Max(), new Random(~index)), Batch(index)));
+                return _dae.Forward(new DaeBatch(RandomIds(noisy, noisy.Max(), new Random(~index)), Batch(index)));
             }
             return _ft!.Forward(new LabelBatch(Batch(index), tensor(Enumerable.Range(0, _batches[index].Length).Select(r => (long)((index + r) % _o.Labels)).ToArray())));
         }
