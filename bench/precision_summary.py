@@ -22,12 +22,13 @@ def sd(xs):
     return statistics.stdev(xs) if len(xs) > 1 else 0.0
 
 threads = sorted({r["threads"] for by_p in runs.values() for by_seed in by_p.values() for r in by_seed.values()})
-print("Test scores of the README main job recipe (scratch:mini, dae,cl,ft, cl-aug 1, 2 fine-tuning epochs, threads "
+print("Test scores of bench/precision-parity.sh's runs (each set's recipe is in the script's header; threads "
       + ", ".join(map(str, threads)) + ") in fp32 and bf16; Δ = bf16 − fp32 on the same seed. Seconds are each phase's wall-clock; loss is the mean"
       " logged training loss over each phase's last 50 logged steps.\n")
 for s, by_p in runs.items():
     seeds = sorted(set(by_p.get("fp32", {})) & set(by_p.get("bf16", {})))
-    print(f"### {s} ({len(seeds)} paired seeds)\n")
+    model = next(iter(next(iter(by_p.values())).values()))["m"].get("base_model")
+    print(f"### {s} ({len(seeds)} paired seeds; model {model})\n")
     print("| seed | precision (recorded) | test accuracy | test macro F1 | seconds per phase | total s | last-50 loss per phase |")
     print("|---|---|---|---|---|---|---|")
     for seed in seeds:
