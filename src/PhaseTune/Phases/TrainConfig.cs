@@ -117,6 +117,10 @@ public sealed record TrainConfig
     }
 
     /// <summary>A classifier run's phases must be one of <see cref="PhaseKinds.ClassifierRecipes"/>.</summary>
+    /// <summary>This config with <c>auto</c> replaced by what it means on this machine: what a run trains in and
+    /// records in training_config.json.</summary>
+    public TrainConfig WithResolvedPrecision() => this with { Precision = Autocast.Name(Autocast.Resolve(Precision)) };
+
     public TrainConfig ValidateClassifierRecipe(string source = "config")
     {
         if (!PhaseKinds.ClassifierRecipes.Any(p => p.SequenceEqual(Phases)))

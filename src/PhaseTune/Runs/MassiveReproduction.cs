@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using PhaseTune.Data;
 using PhaseTune.Evaluation;
 using PhaseTune.IO;
-using PhaseTune.Models;
 using PhaseTune.Phases;
 using PhaseTune.Training;
 
@@ -149,8 +148,7 @@ public static class MassiveReproduction
         string metrics = Path.Combine(dir, "metrics.json"), saved = Path.Combine(dir, "model", "training_config.json");
         if (!File.Exists(metrics) || !File.Exists(saved)) return false;
         var m = JsonNode.Parse(File.ReadAllText(metrics))!;
-        var resolved = config with { Precision = Autocast.Name(Autocast.Resolve(config.Precision)) };   // as the run records it
-        if (File.ReadAllText(saved) == resolved.ToJson() && m["base_model"]?.GetValue<string>() == model) return true;
+        if (File.ReadAllText(saved) == config.WithResolvedPrecision().ToJson() && m["base_model"]?.GetValue<string>() == model) return true;
         throw new InvalidOperationException($"{dir}: holds a finished run of another config or model; give another --out (or delete the folder) to run this one");
     }
 

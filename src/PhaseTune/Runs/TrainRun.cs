@@ -51,9 +51,8 @@ public static class TrainRun
     {
         c.ValidateClassifierRecipe();
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
-        var precision = Autocast.Resolve(c.Precision);
-        c = c with { Precision = Autocast.Name(precision) };
-        using var autocast = Autocast.Scope(precision);
+        c = c.WithResolvedPrecision();
+        using var autocast = Autocast.Scope(Autocast.Resolve(c.Precision));
         c = MaxLengthRule.Resolve(c, tok, data, model.Config.MaxSequenceLength);
         if (c.Dropout is double p) model.SetDropout(p);
         var encoder = new SentenceEncoder(model, Pooling.Parse(c.Pooling), c.Normalize);
