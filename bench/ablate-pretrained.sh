@@ -13,13 +13,15 @@
 # MODEL=scratch:mini gives the from-scratch numbers at the same data and epochs: the scratch preset's rates (issue 3:
 # DAE 5e-4, CL 1e-4, FT 1e-3) and the bert-base-uncased vocabulary; LR_FT is then not applied.
 # PRECISION (fp32, bf16 or auto; default fp32, what snips2, sst5 and massive_en ran with) and THREADS (default 2) pass
-# through; PHASETUNE=path/to/phasetune.dll runs that build instead of building src/PhaseTune.Cli.
+# through; PHASETUNE=path/to/phasetune.dll runs that build instead of building src/PhaseTune.Cli; VARIANTS (comma list,
+# default all seven) runs a subset, e.g. VARIANTS=3phase,ft for the from-scratch column of the larger sets.
 # Writes bench/out/pretrained-TAG/<set>/results.{json,md}; a killed run resumes.
-# Usage: [LR_FT=3e-4] [PRECISION=fp32] [THREADS=2] [PHASETUNE=dll] bench/ablate-pretrained.sh [MODEL=../shared/models/bert-mini-standin] [TAG=standin] [SETS="snips2 sst2 sst5 massive_en agnews"]
+# Usage: [LR_FT=3e-4] [PRECISION=fp32] [THREADS=2] [PHASETUNE=dll] [VARIANTS=...] bench/ablate-pretrained.sh [MODEL=../shared/models/bert-mini-standin] [TAG=standin] [SETS="snips2 sst2 sst5 massive_en agnews"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 model=${1:-../shared/models/bert-mini-standin}; tag=${2:-standin}; sets=${3:-snips2 sst2 sst5 massive_en agnews}; lr_ft=${LR_FT:-3e-4}
 precision=${PRECISION:-fp32}; threads=${THREADS:-2}; dll=${PHASETUNE:-}
+variants=${VARIANTS:-3phase,joint,ft,dae+ft,cl+ft,noimb,tfidf}
 D=../shared/datasets
 model_flags=(--model "$model" --preset pretrained --lr-ft "$lr_ft")
 [[ $model == scratch:* ]] && model_flags=(--model "$model" --vocab ../shared/models/bert-base-uncased/vocab.txt --preset scratch)
@@ -38,7 +40,7 @@ for set in $sets; do
   esac
   echo "== $set ($(date -u +%H:%M:%S))"
   time dotnet "$dll" ablate "${data[@]}" "${model_flags[@]}" \
-    --variants 3phase,joint,ft,dae+ft,cl+ft,noimb,tfidf --seeds 1,2,3 --dae-epochs 1 --cl-aug 1 --ft-epochs 8 --patience 2 \
+    --variants "$variants" --seeds 1,2,3 --dae-epochs 1 --cl-aug 1 --ft-epochs 8 --patience 2 \
     --threads "$threads" --precision "$precision" --quiet --out "bench/out/pretrained-$tag/$set"
   cat "bench/out/pretrained-$tag/$set/results.md"
 done
