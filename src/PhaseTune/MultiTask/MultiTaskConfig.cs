@@ -129,6 +129,9 @@ public sealed record MultiTaskConfig
         return $"{file}: '{where}' has an invalid value";
     }
 
+    /// <summary>This config with <c>auto</c> replaced by what it means on this machine, as the run records it.</summary>
+    public MultiTaskConfig WithResolvedPrecision() => this with { Precision = Autocast.Name(Autocast.Resolve(Precision)) };
+
     public MultiTaskConfig Validate(string source)
     {
         if (Model.Length == 0) throw new ArgumentException($"{source}: no model");

@@ -116,11 +116,11 @@ public sealed record TrainConfig
         if (etaMin < 0) throw new ArgumentException($"{source}: {section}.eta_min must not be negative, got {etaMin}");
     }
 
-    /// <summary>A classifier run's phases must be one of <see cref="PhaseKinds.ClassifierRecipes"/>.</summary>
     /// <summary>This config with <c>auto</c> replaced by what it means on this machine: what a run trains in and
     /// records in training_config.json.</summary>
     public TrainConfig WithResolvedPrecision() => this with { Precision = Autocast.Name(Autocast.Resolve(Precision)) };
 
+    /// <summary>A classifier run's phases must be one of <see cref="PhaseKinds.ClassifierRecipes"/>.</summary>
     public TrainConfig ValidateClassifierRecipe(string source = "config")
     {
         if (!PhaseKinds.ClassifierRecipes.Any(p => p.SequenceEqual(Phases)))

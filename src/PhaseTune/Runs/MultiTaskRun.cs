@@ -23,9 +23,8 @@ public static class MultiTaskRun
     public static JsonObject Run(MultiTaskConfig c, string outDir, ITrainingObserver? observer = null, int? maxSteps = null, int? limitPerTask = null)
     {
         if (c.Threads > 0) torch.set_num_threads(c.Threads);
-        var precision = Autocast.Resolve(c.Precision);
-        c = c with { Precision = Autocast.Name(precision) };
-        using var autocast = Autocast.Scope(precision);
+        c = c.WithResolvedPrecision();
+        using var autocast = Autocast.Scope(Autocast.Resolve(c.Precision));
         var tasks = c.Tasks.Select(t => TaskData.Load(t, c.Seed, limitPerTask)).ToList();
         var (bert, tok, _) = ModelSource.Resolve(c.Model, c.Vocab, c.Seed);
         var encoder = new SentenceEncoder(bert, Pooling.Parse(c.Pooling), c.Normalize);
