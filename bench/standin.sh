@@ -2,13 +2,14 @@
 # Issue 19 (and issue 11's MLM run): continue pre-training the shared stand-in (../shared/models/bert-mini-standin)
 # with PhaseTune's own mlm objective on the corpus its script used (bench/standin_corpus.py: every shared training
 # text + imdb unsup, dev/test texts removed), 128-token blocks, batch 32, 2,000 held-out texts scored 12 times as the
-# dev MLM loss (dev_score in log.jsonl; the best check's weights are kept). HOURS becomes a step budget at about
-# 0.8 s per step on 2 cores (4,500 steps an hour; one corpus epoch is about 5,700 steps). Fill-mask samples from the
+# dev MLM loss (dev_score in log.jsonl; the best check's weights are kept). HOURS becomes a step budget of 3,000 steps
+# an hour, as measured: 4,500 steps (HOURS=1.5) ran 94 min wall on the idle 2-core machine, bf16, tokenising and dev
+# checks included (one corpus epoch is about 5,700 steps). Fill-mask samples from the
 # stand-in and from the result. A killed run resumes. Usage: bench/standin.sh HOURS [OUT=bench/out/standin]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hours=${1:?usage: bench/standin.sh HOURS [OUT]}; out=${2:-bench/out/standin}
-steps=$(/usr/bin/python3 -c "print(max(1, round($hours * 4500)))")
+steps=$(/usr/bin/python3 -c "print(max(1, round($hours * 3000)))")
 dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
 pt() { dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll "$@"; }
 mkdir -p "$out"
