@@ -8,8 +8,9 @@
 # STREAM=1 packs one token stream cut every 128 tokens instead (4,096 tokens a step; 2,304 steps span the script's
 # tokens), as the first cross-check did. STEPS stops earlier (the schedule still spans the whole; a killed run resumes).
 # Dev: the script's 2,000 held-out texts, scored 12 times over the schedule.
+# PRECISION defaults to fp32, the script's arithmetic (training's own default, auto, is bf16 on this machine).
 # Speed is this invocation's wall clock (tokenising, dev checks and checkpoints included), so run it whole, not resumed.
-# Usage: [STREAM=1] bench/mlm-crosscheck.sh [STEPS] [OUT=bench/out/mlm-crosscheck]   → OUT/compare.md
+# Usage: [STREAM=1] [PRECISION=fp32] bench/mlm-crosscheck.sh [STEPS] [OUT=bench/out/mlm-crosscheck]   → OUT/compare.md
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ${STREAM:-0} == 1 ]]; then total=2304; packing=(); else total=3112; packing=(--pack-whole-texts); fi
@@ -22,23 +23,28 @@ start=$(date +%s)
 dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll pretrain --objective mlm --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt \
   --train "$out/corpus/train.jsonl" --dev "$out/corpus/dev.jsonl" --block-size 128 "${packing[@]}" --batch-size-mlm 32 \
   --mlm-max-steps "$total" --lr-mlm 5e-4 --warmup-mlm 0.0964 --eps-mlm 1e-6 --weight-decay-mlm 0.01 --dropout 0 \
-  --select-checks 12 --seed 41 --threads 2 --quiet --out "$out/run" &
+  --select-checks 12 --seed 41 --threads 2 --precision "${PRECISION:-fp32}" --quiet --out "$out/run" &
 pid=$!
 # stop after STEPS optimiser steps: the log's last step line tells how far the run is
 while kill -0 $pid 2>/dev/null; do
   sleep 20
-  last=$(tail -n 1 "$out/run/log.jsonl" 2>/dev/null | /usr/bin/python3 -c "import json,sys; l=sys.stdin.read().strip(); print(json.loads(l)['step'] if l else 0)" 2>/dev/null || echo 0)
+  # 0 until the log exists and its last line is whole (pipefail would add a second 0 to a tail | python pipe)
+  last=$(/usr/bin/python3 -c "
+import json, sys
+try: print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])['step'])
+except Exception: print(0)" "$out/run/log.jsonl")
   if (( last >= steps && steps < total )); then kill $pid; wait $pid || true; break; fi
 done
 wait $pid 2>/dev/null || true
 echo "wall seconds: $(( $(date +%s) - start ))" > "$out/wall.txt"
-/usr/bin/python3 - "$out/run/log.jsonl" ../shared/models/bert-mini-standin/log.jsonl "$out/wall.txt" "${STREAM:-0}" > "$out/compare.md" <<'PY'
+/usr/bin/python3 - "$out/run/log.jsonl" ../shared/models/bert-mini-standin/log.jsonl "$out/wall.txt" "${STREAM:-0}" "${PRECISION:-fp32}" > "$out/compare.md" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 ours = [r for r in ours if r.get("phase") == "mlm"]
 ref = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
 wall = float(open(sys.argv[3]).read().split(":")[1])
 STREAM = sys.argv[4] == "1"
+PRECISION = sys.argv[5]
 # tokens a step: full blocks when streaming; with whole texts, the script's own average (the same packing)
 TOK = 32 * 128 if STREAM else ref[-1]["tokens"] / ref[-1]["step"]
 
@@ -74,7 +80,7 @@ for lo in range(0, int(end), w):
         print(f"| {lo / 1e6:.1f}–{(lo + w) / 1e6:.1f} | {sum(a) / len(a):.3f} | {sum(b) / len(b):.3f} |")
 steps = ours[-1]["step"]
 ref_rate = ref[-1]["tokens"] / ref[-1]["seconds"]
-print(f"\nSpeed: PhaseTune {steps} steps × {TOK:.0f} tokens in {wall:.0f} s wall (dev checks and checkpoints included) = "
+print(f"\nSpeed ({PRECISION}): PhaseTune {steps} steps × {TOK:.0f} tokens in {wall:.0f} s wall (dev checks and checkpoints included) = "
       f"{steps * TOK / wall:.0f} tokens/s; the script {ref[-1]['tokens']} tokens in {ref[-1]['seconds']} s = {ref_rate:.0f} tokens/s "
       f"(its log's own clock) → {steps * TOK / wall / ref_rate:.2f}×.")
 PY
