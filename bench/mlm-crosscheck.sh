@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ ${STREAM:-0} == 1 ]]; then total=2304; packing=(); else total=3112; packing=(--pack-whole-texts); fi
-steps=${1:-$total}; out=${2:-bench/out/mlm-crosscheck}
+steps=${1:-$total}; out=${2:-bench/out/mlm-crosscheck}; precision=${PRECISION:-fp32}
 dotnet build -c Release src/PhaseTune.Cli -v q >/dev/null
 mkdir -p "$out"
 [ -f "$out/corpus/dev.jsonl" ] || /usr/bin/python3 bench/standin_corpus.py "$out/corpus"
@@ -23,7 +23,7 @@ start=$(date +%s)
 dotnet src/PhaseTune.Cli/bin/Release/net10.0/phasetune.dll pretrain --objective mlm --model scratch:mini --vocab ../shared/models/bert-base-uncased/vocab.txt \
   --train "$out/corpus/train.jsonl" --dev "$out/corpus/dev.jsonl" --block-size 128 "${packing[@]}" --batch-size-mlm 32 \
   --mlm-max-steps "$total" --lr-mlm 5e-4 --warmup-mlm 0.0964 --eps-mlm 1e-6 --weight-decay-mlm 0.01 --dropout 0 \
-  --select-checks 12 --seed 41 --threads 2 --precision "${PRECISION:-fp32}" --quiet --out "$out/run" &
+  --select-checks 12 --seed 41 --threads 2 --precision "$precision" --quiet --out "$out/run" &
 pid=$!
 # stop after STEPS optimiser steps: the log's last step line tells how far the run is
 while kill -0 $pid 2>/dev/null; do
@@ -37,7 +37,7 @@ except Exception: print(0)" "$out/run/log.jsonl")
 done
 wait $pid 2>/dev/null || true
 echo "wall seconds: $(( $(date +%s) - start ))" > "$out/wall.txt"
-/usr/bin/python3 - "$out/run/log.jsonl" ../shared/models/bert-mini-standin/log.jsonl "$out/wall.txt" "${STREAM:-0}" "${PRECISION:-fp32}" > "$out/compare.md" <<'PY'
+/usr/bin/python3 - "$out/run/log.jsonl" ../shared/models/bert-mini-standin/log.jsonl "$out/wall.txt" "${STREAM:-0}" "$precision" > "$out/compare.md" <<'PY'
 import json, sys
 ours = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 ours = [r for r in ours if r.get("phase") == "mlm"]
